@@ -1,0 +1,135 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
+import { URI } from 'vscode-uri';
+import { analyzeFile } from '../core/engine/analyze';
+import { defaultConfig, type ApilensConfig } from '../core/engine/config';
+import { allRules } from '../core/rules';
+import { renderRuleDoc, renderRuleIndex } from '../core/docs';
+import type { Diagnostic } from '../core/types';
+import { NodeWorkspaceHost } from '../host/node-host';
+import { findConfigFile, readConfigFile } from '../host/config-file';
+import { collectFiles } from './files';
+import { formatJson, formatSarif, formatText, type OutputFormat } from './format';
+
+declare const APILENS_VERSION: string | undefined;
+const VERSION = typeof APILENS_VERSION === 'string' ? APILENS_VERSION : '0.1.0';
+
+const USAGE = `Usage:
+  apilens lint <files or folders...> [--format text|json|sarif] [--config <file>] [--root <dir>] [--exit-zero]
+  apilens rules [--format text|json]
+  apilens docs <output folder>
+
+Exit codes: 0 no errors, 1 errors found (0 with --exit-zero), 2 usage or internal failure.
+Settings: .apilens.yaml in the folder or above (rules: { <rule-id>: off|hint|info|warning|error }).`;
+
+class UsageError extends Error {}
+
+interface ParsedArgs { command: string; positional: string[]; options: Map<string, string | true> }
+
+function parseArgs(argv: string[]): ParsedArgs {
+  const [command = '', ...rest] = argv;
+  const positional: string[] = [];
+  const options = new Map<string, string | true>();
+  const takesValue = new Set(['format', 'config', 'root']);
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    if (!arg.startsWith('--')) { positional.push(arg); continue; }
+    const [name, inline] = arg.slice(2).split('=', 2);
+    if (takesValue.has(name)) {
+      const value = inline ?? rest[++i];
+      if (value === undefined) throw new UsageError(`--${name} needs a value`);
+      options.set(name, value);
+    } else if (['help', 'no-color', 'color', 'exit-zero'].includes(name)) options.set(name, true);
+    else throw new UsageError(`unknown option --${name}`);
+  }
+  return { command, positional, options };
+}
+
+export function run(argv: string[], cwd = process.cwd(), stdout = (s: string) => process.stdout.write(s + '\n')): number {
+  const args = parseArgs(argv);
+  if (args.options.has('help') || args.command === '' || args.command === 'help') { stdout(USAGE); return args.command === '' ? 2 : 0; }
+  switch (args.command) {
+    case 'lint': return lint(args, cwd, stdout);
+    case 'rules': return listRules(args, stdout);
+    case 'docs': return writeDocs(args, cwd, stdout);
+    default: throw new UsageError(`unknown command '${args.command}'`);
+  }
+}
+
+function lint(args: ParsedArgs, cwd: string, stdout: (s: string) => void): number {
+  const format = (args.options.get('format') ?? 'text') as OutputFormat;
+  if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`unknown format '${format}' (text, json or sarif)`);
+  if (args.positional.length === 0) throw new UsageError('lint needs at least one file or folder');
+  const root = resolve(cwd, String(args.options.get('root') ?? cwd));
+  const files = collectFiles(args.positional.map((p) => resolve(cwd, p)));
+  const config = loadConfig(args, cwd, root);
+  // The workspace is the root plus any folder given outside it: $refs never leave these.
+  const roots = [root, ...args.positional.map((p) => resolve(cwd, p)).filter((p) => !(p + sep).startsWith(root + sep))];
+  const host = new NodeWorkspaceHost(roots, config.maxFileSize);
+  const diagnostics: Diagnostic[] = [];
+  for (const file of files) {
+    const uri = URI.file(file).toString();
+    const text = host.readFile(uri) ?? safeRead(file);
+    if (text === undefined) continue;
+    const result = analyzeFile({ uri, text }, { host, config, log: (message) => process.stderr.write(message + '\n') });
+    diagnostics.push(...result.diagnostics);
+  }
+  if (format === 'json') stdout(formatJson(diagnostics, cwd));
+  else if (format === 'sarif') stdout(formatSarif(diagnostics, allRules, cwd, VERSION));
+  else stdout(formatText(diagnostics, cwd, !args.options.has('no-color') && !!process.stdout.isTTY));
+  if (args.options.has('exit-zero')) return 0;
+  return diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
+}
+
+function safeRead(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function loadConfig(args: ParsedArgs, cwd: string, root: string): ApilensConfig {
+  const explicit = args.options.get('config');
+  const path = typeof explicit === 'string' ? resolve(cwd, explicit) : findConfigFile(cwd, root);
+  if (!path) return defaultConfig();
+  try {
+    return readConfigFile(path);
+  } catch (error) {
+    throw new UsageError(`cannot read config: ${(error as Error).message}`);
+  }
+}
+
+function listRules(args: ParsedArgs, stdout: (s: string) => void): number {
+  const rules = allRules.map((rule) => ({ id: rule.id, severity: rule.severity, description: rule.description, appliesTo: rule.appliesTo, fixable: rule.fixable }));
+  if (args.options.get('format') === 'json') stdout(JSON.stringify({ rules }, null, 2));
+  else for (const rule of rules) stdout(`${rule.id.padEnd(34)} ${rule.severity.padEnd(8)} ${rule.appliesTo.join(',').padEnd(18)} ${rule.description}`);
+  return 0;
+}
+
+function writeDocs(args: ParsedArgs, cwd: string, stdout: (s: string) => void): number {
+  const out = resolve(cwd, args.positional[0] ?? 'docs/rules');
+  mkdirSync(out, { recursive: true });
+  for (const rule of allRules) writeFileSync(join(out, `${rule.id}.md`), renderRuleDoc(rule));
+  writeFileSync(join(out, 'README.md'), renderRuleIndex(allRules));
+  stdout(`wrote ${allRules.length} rule docs to ${out}`);
+  return 0;
+}
+
+export function main(): void {
+  let code: number;
+  try {
+    code = run(process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof UsageError || (error instanceof Error && /no such file/.test(error.message))) {
+      process.stderr.write(`apilens: ${error.message}\n\n${USAGE}\n`);
+    } else {
+      process.stderr.write(`apilens: internal error: ${(error as Error)?.stack ?? error}\n`);
+    }
+    code = 2;
+  }
+  process.exitCode = code;
+}
+
+if (require.main === module) main();
+

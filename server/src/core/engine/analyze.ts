@@ -1,0 +1,145 @@
+import { detectFileKind, type FileKind } from '../detect';
+import { parseSpecDocument, type SpecDocument } from '../spec/document';
+import { RefResolver, type WorkspaceHost } from '../spec/refs';
+import { LineIndex } from '../text';
+import type { Diagnostic, Finding, Severity } from '../types';
+import type { Rule } from '../rules/rule';
+import { allRules } from '../rules';
+import { defaultConfig, effectiveSeverity, type ApilensConfig } from './config';
+import { SpecContext } from './spec-context';
+import { readSuppressions } from './suppressions';
+
+export interface AnalysisInput {
+  uri: string;
+  text: string;
+  /** The editor's language id, when known (helps files without a telling extension). */
+  languageId?: string;
+}
+
+export interface AnalysisOptions {
+  host: WorkspaceHost;
+  config?: ApilensConfig;
+  rules?: readonly Rule[];
+  /** Documents the host already parsed (open editors), reused for cross-file $refs. */
+  openDocument?: (uri: string) => SpecDocument | undefined;
+  /** Internal problems (a rule that threw) go here, never into diagnostics. */
+  log?: (message: string) => void;
+  /** Analysis stops starting new rules after this many milliseconds and says which were skipped. */
+  timeBudgetMs?: number;
+  /** Called between rules; returning true abandons the analysis (a newer version arrived). */
+  isCancelled?: () => boolean;
+}
+
+export interface AnalysisResult {
+  kind: FileKind;
+  diagnostics: Diagnostic[];
+  /** The parsed document (specs only), for hosts that serve other features from it. */
+  doc?: SpecDocument;
+  skippedRules: string[];
+  cancelled?: boolean;
+}
+
+/** Diagnostics that come from the engine itself rather than a rule. */
+export const ENGINE_CODES = { parseError: 'parse-error', fileTooLarge: 'file-too-large', analysisIncomplete: 'analysis-incomplete' } as const;
+
+const DEFAULT_TIME_BUDGET_MS = 20_000;
+
+/**
+ * The one entry point both hosts call: decides what the file is, parses it once, runs every enabled
+ * rule over the shared model (each isolated), and returns positioned diagnostics.
+ */
+export function analyzeFile(input: AnalysisInput, options: AnalysisOptions): AnalysisResult {
+  const config = options.config ?? defaultConfig();
+  const kind = detectFileKind(input.uri, input.text.slice(0, 1 << 20), input.languageId);
+  if (kind.kind === 'other') return { kind, diagnostics: [], skippedRules: [] };
+  if (input.text.length > config.maxFileSize) {
+    const lines = new LineIndex(input.text.slice(0, 10_000));
+    return {
+      kind,
+      skippedRules: [],
+      diagnostics: [{
+        ruleId: ENGINE_CODES.fileTooLarge, severity: 'warning', uri: input.uri,
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: lines.lineText(0).length } },
+        message: `Document too large to analyse: ${formatSize(input.text.length)} > ${formatSize(config.maxFileSize)} limit (apilens.maxFileSize).`,
+      }],
+    };
+  }
+  if (kind.kind === 'code') return { kind, diagnostics: [], skippedRules: [] };
+  const doc = options.openDocument?.(input.uri)?.text === input.text
+    ? options.openDocument(input.uri)!
+    : parseSpecDocument(input.uri, input.text, kind.format);
+  return analyzeSpecDocument(doc, options, config, kind);
+}
+
+export function analyzeSpecDocument(doc: SpecDocument, options: AnalysisOptions, config: ApilensConfig = options.config ?? defaultConfig(), kind: FileKind = { kind: 'spec', format: doc.format }): AnalysisResult {
+  const findings: Finding[] = doc.syntaxErrors.map((error) => ({
+    ruleId: ENGINE_CODES.parseError, severity: 'error' as Severity, uri: doc.uri, span: error.span, message: error.message,
+  }));
+  // A file that parsed but has no top-level openapi/swagger key is not an OpenAPI document after all.
+  const root = doc.root;
+  const isOpenApi = !!root && typeof root === 'object' && !Array.isArray(root) && ('openapi' in root || 'swagger' in root);
+  if (!isOpenApi) {
+    return { kind: doc.syntaxErrors.length > 0 ? kind : { kind: 'other' }, doc, skippedRules: [], diagnostics: doc.syntaxErrors.length > 0 ? toDiagnostics(findings, doc) : [] };
+  }
+  const refs = new RefResolver(options.host, options.openDocument);
+  const context = new SpecContext(doc, refs);
+  const rules = (options.rules ?? allRules).filter((rule) => rule.checkSpec);
+  const budget = options.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS;
+  const started = Date.now();
+  const skippedRules: string[] = [];
+  for (const rule of rules) {
+    const severity = effectiveSeverity(config, rule.id, rule.severity);
+    if (severity === 'off') continue;
+    // Schema validation on a half-typed document only repeats what the syntax error says.
+    if (rule.id === 'oas-schema-valid' && doc.syntaxErrors.length > 0) continue;
+    if (options.isCancelled?.()) return { kind, doc, diagnostics: [], skippedRules, cancelled: true };
+    if (Date.now() - started > budget) { skippedRules.push(rule.id); continue; }
+    context.ruleId = rule.id;
+    context.severity = severity;
+    const before = context.findings.length;
+    try {
+      rule.checkSpec!(context);
+    } catch (error) {
+      // One broken rule must not silence the others: drop its partial output, log, go on.
+      context.findings.length = before;
+      options.log?.(`apilens internal error in rule ${rule.id} on ${doc.uri}: ${(error as Error)?.stack ?? error}`);
+    }
+  }
+  // Findings are published per file: one located in another file (a $ref target that is not an
+  // OpenAPI root) is the rule's job to anchor at the referencing node here, with related information.
+  findings.push(...context.findings.filter((finding) => finding.uri === doc.uri));
+  const suppressions = readSuppressions(doc.text, doc.lines);
+  const kept = findings.filter((finding) => finding.uri !== doc.uri || !suppressions.isSuppressed(finding.ruleId, doc.lines.positionAt(finding.span.start).line));
+  const diagnostics = toDiagnostics(kept, doc, refs);
+  if (skippedRules.length > 0) {
+    diagnostics.push({
+      ruleId: ENGINE_CODES.analysisIncomplete, severity: 'info', uri: doc.uri,
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      message: `Analysis stopped after ${budget} ms; rules not run: ${skippedRules.join(', ')}.`,
+    });
+  }
+  return { kind, doc, diagnostics, skippedRules };
+}
+
+function toDiagnostics(findings: Finding[], doc: SpecDocument, refs?: RefResolver): Diagnostic[] {
+  const linesFor = (uri: string) => (uri === doc.uri ? doc.lines : refs?.documentFor(uri)?.lines ?? doc.lines);
+  const unique = new Map<string, Diagnostic>();
+  for (const finding of findings) {
+    const diagnostic: Diagnostic = {
+      ruleId: finding.ruleId,
+      severity: finding.severity,
+      message: finding.message,
+      uri: finding.uri,
+      range: linesFor(finding.uri).rangeOf(finding.span),
+      related: finding.related?.map((related) => ({ uri: related.uri, range: linesFor(related.uri).rangeOf(related.span), message: related.message })),
+      fix: finding.fix,
+    };
+    const key = `${diagnostic.uri}|${diagnostic.ruleId}|${diagnostic.range.start.line}:${diagnostic.range.start.character}|${diagnostic.message}`;
+    if (!unique.has(key)) unique.set(key, diagnostic);
+  }
+  return [...unique.values()].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+}
+
+function formatSize(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MB` : `${Math.round(bytes / 1024)} KB`;
+}

@@ -1,0 +1,130 @@
+import type { Finding, JsonPath, Severity } from '../types';
+import type { SpecDocument } from '../spec/document';
+import { RefResolver, type RefResult } from '../spec/refs';
+import type { SpecReport } from '../rules/rule';
+
+export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace', 'query'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+export interface Operation {
+  path: string;
+  method: HttpMethod;
+  /** The operation object. */
+  operation: Record<string, unknown>;
+  /** JSON path of the operation, e.g. ['paths', '/users', 'get']. */
+  at: JsonPath;
+  /** The path item the operation sits in (after following a path-item $ref). */
+  pathItem: Record<string, unknown>;
+  pathItemAt: JsonPath;
+  /** The document the operation is written in (a path item may live in another file). */
+  doc: SpecDocument;
+}
+
+export interface Resolved<T = unknown> {
+  value: T;
+  /** Where the value really lives. */
+  doc: SpecDocument;
+  at: JsonPath;
+  /** True when a `$ref` was followed to get here. */
+  viaRef: boolean;
+  /** Set when the `$ref` could not be followed; `value` is then the unresolved object. */
+  failure?: RefResult & { ok: false };
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * Everything a spec rule reads: the parsed document, its operations, `$ref` resolution, and
+ * `report`. One context per analysis; derived views (operations) are computed once and shared.
+ */
+export class SpecContext {
+  readonly findings: Finding[] = [];
+  private operationsCache?: Operation[];
+  ruleId = '';
+  severity: Severity = 'warning';
+
+  constructor(readonly doc: SpecDocument, readonly refs: RefResolver) {}
+
+  get root(): Record<string, unknown> {
+    return isRecord(this.doc.root) ? this.doc.root : {};
+  }
+
+  get isSwagger2(): boolean { return this.doc.version === '2.0'; }
+
+  /** Every operation of `paths` (and 3.1+ `webhooks` are left out: they are not served by this API). */
+  operations(): Operation[] {
+    if (this.operationsCache) return this.operationsCache;
+    const result: Operation[] = [];
+    const paths = this.root.paths;
+    if (isRecord(paths)) {
+      for (const [path, rawItem] of Object.entries(paths)) {
+        if (!path.startsWith('/') || !isRecord(rawItem)) continue;
+        const item = this.resolve(rawItem, ['paths', path]);
+        if (!isRecord(item.value)) continue;
+        for (const method of HTTP_METHODS) {
+          const operation = item.value[method];
+          if (isRecord(operation)) {
+            result.push({ path, method, operation, at: [...item.at, method], pathItem: item.value, pathItemAt: item.at, doc: item.doc });
+          }
+        }
+      }
+    }
+    this.operationsCache = result;
+    return result;
+  }
+
+  /** Follows `value.$ref` (if any) to its target; otherwise returns the value where it stands. */
+  resolve<T = unknown>(value: unknown, at: JsonPath, doc: SpecDocument = this.doc): Resolved<T> {
+    if (isRecord(value) && typeof value.$ref === 'string') {
+      const result = this.refs.resolveChain(doc, value.$ref);
+      if (result.ok) return { value: result.value as T, doc: result.doc, at: result.path, viaRef: true };
+      return { value: value as T, doc, at, viaRef: false, failure: result };
+    }
+    return { value: value as T, doc, at, viaRef: false };
+  }
+
+  /** Operation parameters, path-item parameters merged in (operation wins), each resolved. */
+  parameters(op: Operation): Resolved<Record<string, unknown>>[] {
+    const byKey = new Map<string, Resolved<Record<string, unknown>>>();
+    const collect = (list: unknown, at: JsonPath, doc: SpecDocument) => {
+      if (!Array.isArray(list)) return;
+      list.forEach((raw, index) => {
+        const resolved = this.resolve<Record<string, unknown>>(raw, [...at, index], doc);
+        if (!isRecord(resolved.value)) return;
+        byKey.set(`${resolved.value.in}:${resolved.value.name}`, resolved);
+      });
+    };
+    collect(op.pathItem.parameters, [...op.pathItemAt, 'parameters'], op.doc);
+    collect(op.operation.parameters, [...op.at, 'parameters'], op.doc);
+    return [...byKey.values()];
+  }
+
+  /** The operation's responses as [status key, resolved response] pairs. */
+  responses(op: Operation): { status: string; at: JsonPath; response: Resolved<Record<string, unknown>> }[] {
+    const responses = op.operation.responses;
+    if (!isRecord(responses)) return [];
+    return Object.entries(responses).map(([status, raw]) => ({
+      status,
+      at: [...op.at, 'responses', status],
+      response: this.resolve<Record<string, unknown>>(raw, [...op.at, 'responses', status], op.doc),
+    }));
+  }
+
+  report(report: SpecReport): void {
+    const doc = report.doc ?? this.doc;
+    this.findings.push({
+      ruleId: this.ruleId,
+      severity: report.severity ?? this.severity,
+      message: report.message,
+      uri: doc.uri,
+      span: doc.locate(report.at, report.part ?? 'key'),
+      related: report.related?.map((related) => {
+        const relatedDoc = related.doc ?? (related.uri && related.uri !== this.doc.uri ? this.refs.documentFor(related.uri) ?? this.doc : this.doc);
+        return { uri: relatedDoc.uri, span: relatedDoc.locate(related.at, 'key'), message: related.message };
+      }),
+      fix: report.fix,
+    });
+  }
+}

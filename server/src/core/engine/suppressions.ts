@@ -1,0 +1,30 @@
+import type { LineIndex } from '../text';
+
+/**
+ * Inline suppressions: `# apilens-disable-next-line rule-a, rule-b` (YAML) or `// ...` (JSON, TS),
+ * and `apilens-disable-file [rule-a]` anywhere in the file. No rule ids means every rule.
+ */
+export interface Suppressions {
+  isSuppressed(ruleId: string, line: number): boolean;
+}
+
+const DIRECTIVE = /(?:#|\/\/|\/\*)\s*apilens-disable-(next-line|file)\b([^\n*]*)/g;
+
+export function readSuppressions(text: string, lines: LineIndex): Suppressions {
+  const nextLine = new Map<number, Set<string> | 'all'>();
+  let file: Set<string> | 'all' | undefined;
+  if (!text.includes('apilens-disable')) return { isSuppressed: () => false };
+  for (const match of text.matchAll(DIRECTIVE)) {
+    const ids = match[2].split(/[\s,]+/).map((id) => id.trim()).filter((id) => /^[a-z0-9-]+$/.test(id));
+    const scope: Set<string> | 'all' = ids.length === 0 ? 'all' : new Set(ids);
+    if (match[1] === 'file') {
+      file = scope === 'all' || file === 'all' ? 'all' : new Set([...(file ?? []), ...scope]);
+    } else {
+      const line = lines.positionAt(match.index ?? 0).line + 1;
+      const existing = nextLine.get(line);
+      nextLine.set(line, scope === 'all' || existing === 'all' ? 'all' : new Set([...(existing ?? []), ...scope]));
+    }
+  }
+  const covers = (scope: Set<string> | 'all' | undefined, ruleId: string) => scope === 'all' || (scope?.has(ruleId) ?? false);
+  return { isSuppressed: (ruleId, line) => covers(file, ruleId) || covers(nextLine.get(line), ruleId) };
+}

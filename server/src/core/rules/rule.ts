@@ -1,0 +1,33 @@
+import type { Fix, JsonPath, RuleMeta, Severity } from '../types';
+import type { SpecContext } from '../engine/spec-context';
+import type { SpecDocument } from '../spec/document';
+
+/**
+ * A rule in one object: its metadata (the source of the generated docs and the `rules` listing),
+ * and its checks. A rule reports JSON paths (spec) or source spans (code); the engine turns them
+ * into ranges, applies configuration and disable comments, and isolates failures.
+ */
+export interface Rule extends RuleMeta {
+  checkSpec?(context: SpecContext): void;
+  /** Code checks: filled by the route-code analysis (see code-context.ts when present). */
+  checkCode?(context: any): void;
+}
+
+export function defineRule<R extends Rule>(rule: R): R {
+  return rule;
+}
+
+export interface SpecReport {
+  /** Where the problem is, in the document being analysed unless `doc` says otherwise. */
+  at: JsonPath;
+  /** Anchor on the key (`post:`, `'404':`) rather than the whole value. Default: 'key'. */
+  part?: 'key' | 'value';
+  message: string;
+  /** Other places worth seeing: the referenced definition, the majority shape. */
+  related?: { at: JsonPath; message: string; uri?: string; doc?: SpecDocument }[];
+  /** The document `at` points into, when not the one being analysed (a $ref target). */
+  doc?: SpecDocument;
+  fix?: Fix;
+  /** Overrides the rule's default severity for this finding (e.g. hint for a softer case). */
+  severity?: Severity;
+}

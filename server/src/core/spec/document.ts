@@ -1,0 +1,233 @@
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type Document as YamlDocument } from 'yaml';
+import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
+import { LineIndex, type OffsetRange } from '../text';
+import type { JsonPath } from '../types';
+
+export type OasVersion = '2.0' | '3.0' | '3.1' | '3.2';
+export type DocumentFormat = 'yaml' | 'json';
+
+export interface SyntaxProblem { message: string; span: OffsetRange }
+
+/**
+ * A parsed OpenAPI document: its plain value for rules to read, and a way back from any JSON path
+ * to the exact source range. Built once per text version; rules never re-parse.
+ */
+export interface SpecDocument {
+  uri: string;
+  text: string;
+  format: DocumentFormat;
+  lines: LineIndex;
+  /** The plain JS value (maps are objects, sequences arrays). Shared anchors are shared objects. */
+  root: unknown;
+  /** Declared version family, or undefined when the document declares none we know. */
+  version?: OasVersion;
+  /** The version string as written (`3.1.0`, `2.0`). */
+  versionText?: string;
+  syntaxErrors: SyntaxProblem[];
+  /** Source range of the node at `path` (its key when `part` is 'key'); falls back to the nearest ancestor. */
+  locate(path: JsonPath, part?: 'key' | 'value'): OffsetRange;
+  /** True when the exact node exists in the source (no fallback). */
+  has(path: JsonPath): boolean;
+  /** Indentation unit used by the file (spaces). */
+  indentUnit: number;
+}
+
+const MAX_ALIAS_EXPANSION_DEPTH = 64;
+
+export function parseSpecDocument(uri: string, text: string, format: DocumentFormat): SpecDocument {
+  return format === 'json' ? parseJson(uri, text) : parseYaml(uri, text);
+}
+
+/** Which family a version string belongs to, e.g. '3.1.0' -> '3.1'. */
+export function versionFamily(raw: unknown, key: 'openapi' | 'swagger'): OasVersion | undefined {
+  const text = String(raw ?? '').trim();
+  if (key === 'swagger') return /^2(\.0)?$/.test(text) ? '2.0' : undefined;
+  const match = /^3\.([0-2])(\.|$)/.exec(text);
+  return match ? (`3.${match[1]}` as OasVersion) : undefined;
+}
+
+function versionOf(root: unknown): { version?: OasVersion; versionText?: string } {
+  if (!root || typeof root !== 'object' || Array.isArray(root)) return {};
+  const record = root as Record<string, unknown>;
+  if (record.openapi !== undefined) return { version: versionFamily(record.openapi, 'openapi'), versionText: String(record.openapi) };
+  if (record.swagger !== undefined) return { version: versionFamily(record.swagger, 'swagger'), versionText: String(record.swagger) };
+  return {};
+}
+
+function detectIndentUnit(text: string): number {
+  const match = /\n( +)\S/.exec(text);
+  return match ? Math.min(match[1].length, 8) : 2;
+}
+
+// ---------------------------------------------------------------- YAML
+
+function parseYaml(uri: string, text: string): SpecDocument {
+  const lineCounter = new LineCounter();
+  // uniqueKeys: duplicate keys are reported as errors; aliases are resolved by our own walk below,
+  // which shares the anchored value instead of copying it, so alias bombs cannot blow up memory.
+  const yamlDoc: YamlDocument.Parsed = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: false });
+  const syntaxErrors: SyntaxProblem[] = yamlDoc.errors.map((error) => ({
+    message: cleanYamlMessage(error.message),
+    span: { start: error.pos[0], end: Math.max(error.pos[1], error.pos[0] + 1) },
+  }));
+  const anchors = new Map<YamlNode, unknown>();
+  const root = yamlToValue(yamlDoc.contents as YamlNode | null, yamlDoc, anchors, 0);
+  const lines = new LineIndex(text);
+  const whole = { start: 0, end: 0 };
+
+  function find(path: JsonPath): { node?: YamlNode | null; key?: YamlNode | null; exact: boolean; nearest: OffsetRange } {
+    let node = yamlDoc.contents as YamlNode | null;
+    let keyNode: YamlNode | null = null;
+    let nearest: OffsetRange = rangeOfYaml(node) ?? whole;
+    for (let i = 0; i < path.length; i++) {
+      if (node && isAlias(node)) node = node.resolve(yamlDoc) as YamlNode | null ?? null;
+      const segment = path[i];
+      let next: YamlNode | null | undefined;
+      let nextKey: YamlNode | null = null;
+      if (node && isMap(node)) {
+        const pair = node.items.find((item) => isScalar(item.key) ? String(item.key.value) === String(segment) : false);
+        if (pair) { next = pair.value as YamlNode | null; nextKey = pair.key as YamlNode; if (!next) next = null; }
+        else next = undefined;
+      } else if (node && isSeq(node) && typeof segment === 'number' || (node && isSeq(node) && /^\d+$/.test(String(segment)))) {
+        next = (node as any).items[Number(segment)] as YamlNode | undefined;
+      }
+      if (next === undefined) return { exact: false, nearest };
+      node = next;
+      keyNode = nextKey;
+      nearest = rangeOfYaml(node) ?? rangeOfYaml(keyNode) ?? nearest;
+    }
+    return { node, key: keyNode, exact: true, nearest };
+  }
+
+  return {
+    uri, text, format: 'yaml', lines, root, ...versionOf(root), syntaxErrors, indentUnit: detectIndentUnit(text),
+    locate(path, part = 'value') {
+      const found = find(path);
+      if (found.exact && part === 'key' && found.key) return rangeOfYaml(found.key) ?? found.nearest;
+      if (found.exact && found.node == null && found.key) return rangeOfYaml(found.key) ?? found.nearest;
+      return found.nearest;
+    },
+    has(path) { return find(path).exact; },
+  };
+}
+
+function rangeOfYaml(node: YamlNode | null | undefined): OffsetRange | undefined {
+  if (!node || !node.range) return undefined;
+  return { start: node.range[0], end: node.range[1] };
+}
+
+function yamlToValue(node: YamlNode | null, doc: YamlDocument.Parsed, anchors: Map<YamlNode, unknown>, depth: number): unknown {
+  if (!node) return null;
+  if (isAlias(node)) {
+    // Share the anchored value; an alias to a node still being built (a cycle) becomes null.
+    const target = node.resolve(doc) as YamlNode | undefined;
+    if (!target || depth > MAX_ALIAS_EXPANSION_DEPTH) return null;
+    return anchors.has(target) ? anchors.get(target) : null;
+  }
+  if (isScalar(node)) {
+    const value = node.value;
+    anchors.set(node, value);
+    return value;
+  }
+  if (isMap(node)) {
+    const object: Record<string, unknown> = {};
+    anchors.set(node, object);
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      const keyNode = pair.key as YamlNode | null;
+      // Merge keys (<<: *base) copy the base's entries, as YAML 1.1 tools do.
+      if (isScalar(keyNode) && keyNode.value === '<<' && pair.value) {
+        const merged = yamlToValue(pair.value as YamlNode, doc, anchors, depth + 1);
+        for (const source of Array.isArray(merged) ? merged : [merged]) {
+          if (source && typeof source === 'object' && !Array.isArray(source)) {
+            for (const [k, v] of Object.entries(source)) if (!(k in object)) object[k] = v;
+          }
+        }
+        continue;
+      }
+      const key = isScalar(keyNode) ? String(keyNode.value) : keyNode ? String(keyNode) : '';
+      if (key === '__proto__') continue;
+      object[key] = yamlToValue(pair.value as YamlNode | null, doc, anchors, depth + 1);
+    }
+    return object;
+  }
+  if (isSeq(node)) {
+    const array: unknown[] = [];
+    anchors.set(node, array);
+    for (const item of node.items) array.push(yamlToValue(item as YamlNode | null, doc, anchors, depth + 1));
+    return array;
+  }
+  return null;
+}
+
+function cleanYamlMessage(message: string): string {
+  // yaml appends a source excerpt after the first line; the position already says where.
+  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+}
+
+// ---------------------------------------------------------------- JSON
+
+function parseJson(uri: string, text: string): SpecDocument {
+  const errors: ParseError[] = [];
+  const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: false, allowEmptyContent: false });
+  const syntaxErrors = errors.map((error) => ({
+    message: jsonErrorMessage(error),
+    span: { start: error.offset, end: error.offset + Math.max(1, error.length) },
+  }));
+  const root = tree ? jsonToValue(tree) : null;
+  const lines = new LineIndex(text);
+
+  function find(path: JsonPath): { node?: JsonNode; key?: JsonNode; exact: boolean; nearest: OffsetRange } {
+    let node = tree;
+    let key: JsonNode | undefined;
+    let nearest: OffsetRange = node ? { start: node.offset, end: node.offset + node.length } : { start: 0, end: 0 };
+    for (const segment of path) {
+      let next: JsonNode | undefined;
+      let nextKey: JsonNode | undefined;
+      if (node?.type === 'object') {
+        const property = node.children?.find((child) => child.children?.[0]?.value === String(segment));
+        next = property?.children?.[1];
+        nextKey = property?.children?.[0];
+      } else if (node?.type === 'array') {
+        next = node.children?.[Number(segment)];
+      }
+      if (!next) return { exact: false, nearest };
+      node = next;
+      key = nextKey;
+      nearest = { start: next.offset, end: next.offset + next.length };
+    }
+    return { node, key, exact: true, nearest };
+  }
+
+  return {
+    uri, text, format: 'json', lines, root, ...versionOf(root), syntaxErrors, indentUnit: detectIndentUnit(text),
+    locate(path, part = 'value') {
+      const found = find(path);
+      if (found.exact && part === 'key' && found.key) return { start: found.key.offset, end: found.key.offset + found.key.length };
+      return found.nearest;
+    },
+    has(path) { return find(path).exact; },
+  };
+}
+
+function jsonToValue(node: JsonNode): unknown {
+  switch (node.type) {
+    case 'object': {
+      const object: Record<string, unknown> = {};
+      for (const property of node.children ?? []) {
+        const [keyNode, valueNode] = property.children ?? [];
+        if (!keyNode || keyNode.value === '__proto__') continue;
+        object[String(keyNode.value)] = valueNode ? jsonToValue(valueNode) : null;
+      }
+      return object;
+    }
+    case 'array': return (node.children ?? []).map(jsonToValue);
+    default: return node.value;
+  }
+}
+
+function jsonErrorMessage(error: ParseError): string {
+  const code = printParseErrorCode(error.error);
+  const words = code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return `JSON syntax error: ${words}`;
+}

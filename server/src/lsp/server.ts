@@ -1,0 +1,223 @@
+import {
+  CodeActionKind, DidChangeConfigurationNotification, TextDocumentSyncKind, TextDocuments,
+  type CodeAction, type CodeActionParams, type TextEdit, type Connection, type InitializeParams, type InitializeResult,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { URI, Utils } from 'vscode-uri';
+import { analyzeFile, type AnalysisResult } from '../core/engine/analyze';
+import { defaultConfig, mergeConfig, type ApilensConfig } from '../core/engine/config';
+import { allRules } from '../core/rules';
+import { parseSpecDocument, type SpecDocument } from '../core/spec/document';
+import { detectFileKind } from '../core/detect';
+import type { Diagnostic } from '../core/types';
+import type { LineIndex } from '../core/text';
+import { NodeWorkspaceHost, fsPathOf } from '../host/node-host';
+import { findConfigFile, readConfigFile } from '../host/config-file';
+import { quickFixAction, toLspDiagnostic, toWorkspaceEdit } from './convert';
+
+/** The apilens fix-all kind, requested by editors on save (`editor.codeActionsOnSave`). */
+export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.apilens`;
+
+interface EditorSettings { enable: boolean; rules: Record<string, unknown>; debounceMs: number; maxFileSize?: number }
+const DEFAULT_SETTINGS: EditorSettings = { enable: true, rules: {}, debounceMs: 150 };
+
+interface AnalysedVersion { version: number; text: string; result: AnalysisResult }
+
+/**
+ * The LSP adapter: keeps open documents, debounces and analyses them with the core, publishes
+ * diagnostics per version, and answers code actions from the cached result of that version.
+ * Only this folder knows about LSP.
+ */
+export function startServer(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  const analysed = new Map<string, AnalysedVersion>();
+  const parsedSpecs = new Map<string, { version: number; doc: SpecDocument }>();
+  const timers = new Map<string, NodeJS.Timeout>();
+  const isRule = new Set(allRules.map((rule) => rule.id));
+  let roots: string[] = [];
+  let settings: EditorSettings = DEFAULT_SETTINGS;
+  let canPullConfiguration = false;
+  let workspaceTrusted = true;
+
+  const log = (message: string) => connection.console.error(message);
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    const folders = params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    roots = folders.map(fsPathOf).filter((path): path is string => !!path);
+    canPullConfiguration = !!params.capabilities.workspace?.configuration;
+    const options = params.initializationOptions as { workspaceTrusted?: boolean; settings?: Partial<EditorSettings> } | undefined;
+    if (options?.workspaceTrusted === false) workspaceTrusted = false;
+    if (options?.settings) settings = { ...DEFAULT_SETTINGS, ...options.settings };
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
+      },
+      serverInfo: { name: 'apilens', version: '0.1.0' },
+    };
+  });
+
+  connection.onInitialized(async () => {
+    if (canPullConfiguration) {
+      void connection.client.register(DidChangeConfigurationNotification.type, undefined).catch(() => undefined);
+      await refreshSettings();
+    }
+  });
+
+  async function refreshSettings() {
+    if (!canPullConfiguration) return;
+    try {
+      const value = (await connection.workspace.getConfiguration('apilens')) as Partial<EditorSettings> | null;
+      settings = { ...DEFAULT_SETTINGS, ...(value ?? {}) };
+    } catch {
+      settings = DEFAULT_SETTINGS;
+    }
+  }
+
+  connection.onDidChangeConfiguration(async (change) => {
+    const pushed = (change.settings as { apilens?: Partial<EditorSettings> } | undefined)?.apilens;
+    if (pushed) settings = { ...DEFAULT_SETTINGS, ...pushed };
+    else await refreshSettings();
+    analysed.clear();
+    for (const document of documents.all()) schedule(document, 0);
+  });
+
+  function rootsFor(uri: string): string[] {
+    const path = fsPathOf(uri);
+    if (roots.length > 0) return roots;
+    // No workspace folder (a single file opened): its own folder is the workspace.
+    return path ? [Utils.dirname(URI.file(path)).fsPath] : [];
+  }
+
+  function configFor(uri: string): ApilensConfig {
+    let config = mergeConfig(defaultConfig(), { rules: settings.rules, maxFileSize: settings.maxFileSize });
+    const path = fsPathOf(uri);
+    const root = rootsFor(uri).find((candidate) => path?.startsWith(candidate));
+    // In an untrusted workspace, files from the workspace do not change behaviour.
+    if (workspaceTrusted && path && root) {
+      const file = findConfigFile(Utils.dirname(URI.file(path)).fsPath, root);
+      if (file) {
+        try {
+          config = readConfigFile(file, config);
+        } catch (error) {
+          log(`apilens: ${(error as Error).message}`);
+        }
+      }
+    }
+    return config;
+  }
+
+  function openSpec(uri: string): SpecDocument | undefined {
+    const document = documents.get(uri);
+    if (!document) return undefined;
+    const cached = parsedSpecs.get(uri);
+    if (cached && cached.version === document.version) return cached.doc;
+    const text = document.getText();
+    const kind = detectFileKind(uri, text, document.languageId);
+    if (kind.kind !== 'spec') return undefined;
+    const doc = parseSpecDocument(uri, text, kind.format);
+    parsedSpecs.set(uri, { version: document.version, doc });
+    return doc;
+  }
+
+  function schedule(document: TextDocument, delay = settings.debounceMs) {
+    const existing = timers.get(document.uri);
+    if (existing) clearTimeout(existing);
+    timers.set(document.uri, setTimeout(() => {
+      timers.delete(document.uri);
+      validate(document.uri, document.version);
+    }, Math.max(0, delay)));
+  }
+
+  function validate(uri: string, version: number) {
+    const document = documents.get(uri);
+    // A newer version (or a close) supersedes this one: its own timer will publish.
+    if (!document || document.version !== version) return;
+    if (!settings.enable) { void connection.sendDiagnostics({ uri, version, diagnostics: [] }); return; }
+    try {
+      const config = configFor(uri);
+      const host = new NodeWorkspaceHost(rootsFor(uri), config.maxFileSize);
+      const text = document.getText();
+      const result = analyzeFile({ uri, text, languageId: document.languageId }, {
+        host, config, log, openDocument: openSpec,
+        isCancelled: () => documents.get(uri)?.version !== version,
+      });
+      if (result.cancelled || documents.get(uri)?.version !== version) return;
+      analysed.set(uri, { version, text, result });
+      void connection.sendDiagnostics({ uri, version, diagnostics: result.diagnostics.map((d) => toLspDiagnostic(d, (id) => isRule.has(id))) });
+    } catch (error) {
+      log(`apilens: analysis of ${uri} failed: ${(error as Error)?.stack ?? error}`);
+    }
+  }
+
+  documents.onDidChangeContent((change) => schedule(change.document));
+  documents.onDidOpen((event) => schedule(event.document, 0));
+  documents.onDidClose((event) => {
+    const timer = timers.get(event.document.uri);
+    if (timer) clearTimeout(timer);
+    timers.delete(event.document.uri);
+    analysed.delete(event.document.uri);
+    parsedSpecs.delete(event.document.uri);
+    void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
+  });
+
+  connection.onCodeAction((params: CodeActionParams): CodeAction[] => {
+    try {
+      return codeActions(params);
+    } catch (error) {
+      log(`apilens: code actions failed: ${(error as Error)?.stack ?? error}`);
+      return [];
+    }
+  });
+
+  function codeActions(params: CodeActionParams): CodeAction[] {
+    const document = documents.get(params.textDocument.uri);
+    const entry = analysed.get(params.textDocument.uri);
+    // Edits are computed on the analysed text: only offer them while the editor shows that text.
+    if (!document || !entry || entry.version !== document.version) return [];
+    const linesFor = (uri: string) => (uri === entry.result.doc?.uri ? entry.result.doc.lines : openSpec(uri)?.lines);
+    const only = params.context.only;
+    const wantsFixAll = only?.some((kind) => FIX_ALL_KIND.startsWith(kind) && kind !== CodeActionKind.QuickFix);
+    const wantsQuickFix = !only || only.some((kind) => CodeActionKind.QuickFix.startsWith(kind));
+    const actions: CodeAction[] = [];
+    if (wantsQuickFix) {
+      for (const diagnostic of entry.result.diagnostics) {
+        if (!diagnostic.fix || !overlaps(diagnostic, params.range)) continue;
+        const edit = toWorkspaceEdit(diagnostic.fix, linesFor);
+        if (edit) actions.push(quickFixAction(diagnostic.fix, toLspDiagnostic(diagnostic, (id) => isRule.has(id)), edit));
+      }
+    }
+    if (wantsFixAll) {
+      const fixAll = fixAllAction(entry.result.diagnostics, linesFor);
+      if (fixAll) actions.push(fixAll);
+    }
+    return actions;
+  }
+
+  /** Every preferred fix of the file whose edits do not overlap an earlier one, in one edit. */
+  function fixAllAction(diagnostics: Diagnostic[], linesFor: (uri: string) => LineIndex | undefined): CodeAction | undefined {
+    const taken: { uri: string; start: number; end: number }[] = [];
+    const changes: Record<string, TextEdit[]> = {};
+    for (const diagnostic of diagnostics) {
+      if (!diagnostic.fix?.isPreferred) continue;
+      const edits = diagnostic.fix.edits();
+      if (edits.some((e) => taken.some((t) => t.uri === e.uri && e.start <= t.end && t.start <= e.end))) continue;
+      for (const e of edits) {
+        const lines = linesFor(e.uri);
+        if (!lines) return undefined;
+        taken.push(e);
+        (changes[e.uri] ??= []).push({ range: { start: lines.positionAt(e.start), end: lines.positionAt(e.end) }, newText: e.newText });
+      }
+    }
+    if (taken.length === 0) return undefined;
+    return { title: 'Fix all apilens problems', kind: FIX_ALL_KIND, edit: { changes } };
+  }
+
+  documents.listen(connection);
+  connection.listen();
+}
+
+function overlaps(diagnostic: Diagnostic, range: { start: { line: number; character: number }; end: { line: number; character: number } }): boolean {
+  const before = (a: { line: number; character: number }, b: { line: number; character: number }) => a.line < b.line || (a.line === b.line && a.character < b.character);
+  return !before(diagnostic.range.end, range.start) && !before(range.end, diagnostic.range.start);
+}

@@ -8,6 +8,7 @@ import { allRules } from '../rules';
 import { defaultConfig, effectiveSeverity, type ApilensConfig } from './config';
 import { SpecContext } from './spec-context';
 import { readSuppressions } from './suppressions';
+import { checkInput } from './input-limits';
 
 export interface AnalysisInput {
   uri: string;
@@ -40,7 +41,15 @@ export interface AnalysisResult {
 }
 
 /** Diagnostics that come from the engine itself rather than a rule. */
-export const ENGINE_CODES = { parseError: 'parse-error', fileTooLarge: 'file-too-large', analysisIncomplete: 'analysis-incomplete' } as const;
+export const ENGINE_CODES = {
+  parseError: 'parse-error', fileTooLarge: 'file-too-large', analysisIncomplete: 'analysis-incomplete', notText: 'not-text', tooDeep: 'too-deep',
+} as const;
+
+function engineDiagnostic(input: AnalysisInput, ruleId: string, message: string, offset: number): Diagnostic {
+  const lines = new LineIndex(input.text.length > 1 << 20 ? input.text.slice(0, offset + 1000) : input.text);
+  const start = lines.positionAt(offset);
+  return { ruleId, severity: 'error', uri: input.uri, message, range: { start, end: { line: start.line, character: start.character + 1 } } };
+}
 
 const DEFAULT_TIME_BUDGET_MS = 20_000;
 
@@ -65,9 +74,18 @@ export function analyzeFile(input: AnalysisInput, options: AnalysisOptions): Ana
     };
   }
   if (kind.kind === 'code') return { kind, diagnostics: [], skippedRules: [] };
-  const doc = options.openDocument?.(input.uri)?.text === input.text
-    ? options.openDocument(input.uri)!
-    : parseSpecDocument(input.uri, input.text, kind.format);
+  const problem = checkInput(input.text);
+  if (problem) return { kind, skippedRules: [], diagnostics: [engineDiagnostic(input, problem.code === 'binary' ? ENGINE_CODES.notText : ENGINE_CODES.tooDeep, problem.message, problem.offset)] };
+  let doc: SpecDocument;
+  try {
+    doc = options.openDocument?.(input.uri)?.text === input.text
+      ? options.openDocument(input.uri)!
+      : parseSpecDocument(input.uri, input.text, kind.format);
+  } catch (error) {
+    // The parsers do not throw on bad syntax; this is a resource limit (stack, memory).
+    options.log?.(`apilens: could not parse ${input.uri}: ${(error as Error)?.message}`);
+    return { kind, skippedRules: [], diagnostics: [engineDiagnostic(input, ENGINE_CODES.parseError, `Document could not be parsed: ${(error as Error)?.message ?? error}.`, 0)] };
+  }
   return analyzeSpecDocument(doc, options, config, kind);
 }
 

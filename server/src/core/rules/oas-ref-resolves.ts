@@ -30,8 +30,15 @@ export default defineRule({
       // A 3.1 schema with its own `$id` resolves relative refs against that id: not ours to judge.
       if (!ref.startsWith('#') && typeof object.$id === 'string') return;
       const result = context.refs.resolve(context.doc, ref);
-      if (result.ok) return;
-      context.report({ at: [...path, '$ref'], part: 'value', message: `$ref does not resolve: ${result.reason}.` });
+      if (!result.ok) {
+        context.report({ at: [...path, '$ref'], part: 'value', message: `$ref does not resolve: ${result.reason}.` });
+        return;
+      }
+      // A chain of references that only leads back to itself never reaches a definition.
+      const chain = context.refs.resolveChain(context.doc, ref);
+      if (!chain.ok && chain.failure === 'cycle') {
+        context.report({ at: [...path, '$ref'], part: 'value', message: `$ref '${ref}' is part of a cycle of references that never reaches a definition.` });
+      }
     });
   },
 });

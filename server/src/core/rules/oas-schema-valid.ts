@@ -35,7 +35,11 @@ paths:
     const { version } = context.doc;
     if (!version) {
       const key = 'openapi' in context.root ? 'openapi' : 'swagger';
-      context.report({ at: [key], part: 'value', message: `Unsupported ${key} version '${context.doc.versionText}'; apilens reads Swagger 2.0 and OpenAPI 3.0, 3.1 and 3.2.` });
+      const written = context.root[key];
+      const message = written === null || written === undefined || written === ''
+        ? `'${key}' needs a version, such as ${key === 'openapi' ? '3.1.0' : "'2.0'"}.`
+        : `Unsupported ${key} version '${context.doc.versionText}'; apilens reads Swagger 2.0 and OpenAPI 3.0, 3.1 and 3.2.`;
+      context.report({ at: [key], part: written === null || written === undefined ? 'key' : 'value', message });
       return;
     }
     const validate = validatorFor(version);

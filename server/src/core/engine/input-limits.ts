@@ -1,0 +1,55 @@
+/**
+ * Cheap checks that run before parsing, so hostile input gets one clear diagnostic instead of a
+ * stack overflow, a hang or a page of parse errors.
+ */
+export const MAX_NESTING_DEPTH = 500;
+
+export type InputProblem = { code: 'binary' | 'too-deep'; message: string; offset: number };
+
+export function checkInput(text: string): InputProblem | undefined {
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) return { code: 'binary', offset: nul, message: 'File contains NUL bytes: it looks binary, not a YAML or JSON text document.' };
+  const sample = text.length > 65536 ? text.slice(0, 65536) : text;
+  let replacements = 0;
+  for (let i = 0; i < sample.length; i++) if (sample.charCodeAt(i) === 0xfffd) replacements++;
+  if (replacements > 8 && replacements > sample.length / 100) {
+    return { code: 'binary', offset: sample.indexOf('\ufffd'), message: 'File is not valid UTF-8 text; apilens reads UTF-8 YAML and JSON documents.' };
+  }
+  const depth = maxNesting(text);
+  if (depth.depth > MAX_NESTING_DEPTH) {
+    return { code: 'too-deep', offset: depth.offset, message: `Document nests deeper than ${MAX_NESTING_DEPTH} levels; apilens does not analyse it (real API descriptions stay far below this).` };
+  }
+  return undefined;
+}
+
+/** Flow bracket depth plus block indentation depth, ignoring quoted strings; one linear pass. */
+function maxNesting(text: string): { depth: number; offset: number } {
+  let flow = 0;
+  let max = 0;
+  let offset = 0;
+  let quote = '';
+  let lineStart = true;
+  let indent = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quote) {
+      if (ch === '\\' && quote === '"') i++;
+      else if (ch === quote) quote = '';
+      else if (ch === '\n') lineStart = true, indent = 0;
+      continue;
+    }
+    if (lineStart) {
+      if (ch === ' ' || ch === '-') { indent++; continue; }
+      lineStart = false;
+      // Every two columns of block indentation is at most one level.
+      const blockDepth = flow + (indent >> 1);
+      if (blockDepth > max) { max = blockDepth; offset = i; }
+    }
+    if (ch === '\n') { lineStart = true; indent = 0; continue; }
+    if (ch === '"' || (ch === "'" && (i === 0 || /[\s\[{,:]/.test(text[i - 1])))) quote = ch;
+    else if (ch === '[' || ch === '{') { flow++; if (flow > max) { max = flow; offset = i; } }
+    else if (ch === ']' || ch === '}') flow = Math.max(0, flow - 1);
+    else if (ch === '#' && (i === 0 || /\s/.test(text[i - 1]))) { while (i < text.length && text[i] !== '\n') i++; i--; }
+  }
+  return { depth: max, offset };
+}

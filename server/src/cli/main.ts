@@ -8,7 +8,7 @@ import { renderRuleDoc, renderRuleIndex } from '../core/docs';
 import type { Diagnostic } from '../core/types';
 import { NodeWorkspaceHost } from '../host/node-host';
 import { findConfigFile, readConfigFile } from '../host/config-file';
-import { collectFiles } from './files';
+import { collectFiles } from '../host/files';
 import { formatJson, formatSarif, formatText, type OutputFormat } from './format';
 
 declare const APILENS_VERSION: string | undefined;

@@ -2,6 +2,8 @@ import {
   CodeActionKind, DidChangeConfigurationNotification, TextDocumentSyncKind, TextDocuments,
   type CodeAction, type CodeActionParams, type TextEdit, type Connection, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver/node';
+import { registerLanguageFeatures } from './features';
+import { WorkspaceSpecs } from './workspace-specs';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI, Utils } from 'vscode-uri';
 import { analyzeFile, type AnalysisResult } from '../core/engine/analyze';
@@ -52,6 +54,13 @@ export function startServer(connection: Connection): void {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
+        hoverProvider: true,
+        completionProvider: { triggerCharacters: ['#', '/', "'", '"', ' '], resolveProvider: false },
+        definitionProvider: true,
+        referencesProvider: true,
+        renameProvider: { prepareProvider: true },
+        documentSymbolProvider: true,
+        workspaceSymbolProvider: true,
       },
       serverInfo: { name: 'apilens', version: '0.1.0' },
     };
@@ -212,6 +221,16 @@ export function startServer(connection: Connection): void {
     if (taken.length === 0) return undefined;
     return { title: 'Fix all apilens problems', kind: FIX_ALL_KIND, edit: { changes } };
   }
+
+  const workspaceSpecs = new WorkspaceSpecs(() => roots, openSpec, () => settings.maxFileSize ?? 20 * 1024 * 1024);
+  registerLanguageFeatures({
+    connection, documents, openSpec, workspaceSpecs, log,
+    hostFor: (uri) => new NodeWorkspaceHost(rootsFor(uri), configFor(uri).maxFileSize),
+    diagnosticsAt: (uri) => { const entry = analysed.get(uri); return entry && entry.version === documents.get(uri)?.version ? entry.result.diagnostics : []; },
+  });
+  connection.onDidChangeWatchedFiles((change) => {
+    for (const event of change.changes) workspaceSpecs.invalidate(event.uri);
+  });
 
   documents.listen(connection);
   connection.listen();

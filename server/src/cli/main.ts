@@ -15,7 +15,7 @@ declare const APILENS_VERSION: string | undefined;
 const VERSION = typeof APILENS_VERSION === 'string' ? APILENS_VERSION : '0.1.0';
 
 const USAGE = `Usage:
-  apilens lint <files or folders...> [--format text|json|sarif] [--config <file>] [--root <dir>] [--exit-zero]
+  apilens lint <files or folders...> [--format text|json|sarif] [--config <file>] [--root <dir>] [--exit-zero] [--stats <file>]
   apilens rules [--format text|json]
   apilens docs <output folder>
 
@@ -30,7 +30,7 @@ function parseArgs(argv: string[]): ParsedArgs {
   const [command = '', ...rest] = argv;
   const positional: string[] = [];
   const options = new Map<string, string | true>();
-  const takesValue = new Set(['format', 'config', 'root']);
+  const takesValue = new Set(['format', 'config', 'root', 'stats']);
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     if (!arg.startsWith('--')) { positional.push(arg); continue; }
@@ -67,13 +67,18 @@ function lint(args: ParsedArgs, cwd: string, stdout: (s: string) => void): numbe
   const roots = [root, ...args.positional.map((p) => resolve(cwd, p)).filter((p) => !(p + sep).startsWith(root + sep))];
   const host = new NodeWorkspaceHost(roots, config.maxFileSize);
   const diagnostics: Diagnostic[] = [];
+  const stats: { file: string; kind: string; ms: number; diagnostics: number; skippedRules: string[] }[] = [];
   for (const file of files) {
     const uri = URI.file(file).toString();
     const text = host.readFile(uri) ?? safeRead(file);
     if (text === undefined) continue;
+    const started = performance.now();
     const result = analyzeFile({ uri, text }, { host, config, log: (message) => process.stderr.write(message + '\n') });
+    stats.push({ file, kind: result.kind.kind, ms: Math.round(performance.now() - started), diagnostics: result.diagnostics.length, skippedRules: result.skippedRules });
     diagnostics.push(...result.diagnostics);
   }
+  const statsFile = args.options.get('stats');
+  if (typeof statsFile === 'string') writeFileSync(resolve(cwd, statsFile), JSON.stringify({ files: stats }, null, 1));
   if (format === 'json') stdout(formatJson(diagnostics, cwd));
   else if (format === 'sarif') stdout(formatSarif(diagnostics, allRules, cwd, VERSION));
   else stdout(formatText(diagnostics, cwd, !args.options.has('no-color') && !!process.stdout.isTTY));

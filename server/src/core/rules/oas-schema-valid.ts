@@ -43,7 +43,7 @@ paths:
       return;
     }
     const validate = validatorFor(version);
-    if (validate(context.doc.root)) return;
+    if (!validate || validate(context.doc.root)) return;
     for (const error of readableSchemaErrors(validate.errors ?? [], context.doc.root)) {
       context.report({ at: error.at, part: error.part, message: error.message });
     }

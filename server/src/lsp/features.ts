@@ -12,13 +12,13 @@ import { RefResolver, type WorkspaceHost } from '../core/spec/refs';
 import type { SpecDocument } from '../core/spec/document';
 import type { Diagnostic } from '../core/types';
 import { ruleDocUrl } from '../core/types';
-import type { WorkspaceSpecs } from './workspace-specs';
+
 
 interface FeatureDeps {
   connection: Connection;
   documents: TextDocuments<TextDocument>;
   openSpec(uri: string): SpecDocument | undefined;
-  workspaceSpecs: WorkspaceSpecs;
+  workspaceSpecs: { all(): SpecDocument[] };
   hostFor(uri: string): WorkspaceHost;
   diagnosticsAt(uri: string): Diagnostic[];
   log(message: string): void;

@@ -3,7 +3,7 @@ import {
   type CodeAction, type CodeActionParams, type TextEdit, type Connection, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { registerLanguageFeatures } from './features';
-import { WorkspaceSpecs } from './workspace-specs';
+import { WorkspaceIndex } from '../host/workspace-index';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI, Utils } from 'vscode-uri';
 import { analyzeFile, type AnalysisResult } from '../core/engine/analyze';
@@ -135,6 +135,25 @@ export function startServer(connection: Connection): void {
     return doc;
   }
 
+  const workspace = new WorkspaceIndex(() => roots.length ? roots : [...new Set(documents.all().map((d) => rootsFor(d.uri)[0]).filter(Boolean))], {
+    text: (uri) => documents.get(uri)?.getText(),
+    spec: openSpec,
+    openUris: () => documents.all().map((d) => d.uri),
+  }, () => settings.maxFileSize ?? 20 * 1024 * 1024);
+
+  /**
+   * Drift lives between files: when a spec changes, open route files are re-analysed, and the
+   * reverse, without waiting for a save.
+   */
+  function scheduleDependents(changedUri: string | undefined) {
+    const changedIsCode = changedUri ? /\.(ts|mts|cts|js|mjs|cjs)$/i.test(changedUri) : undefined;
+    for (const document of documents.all()) {
+      if (document.uri === changedUri) continue;
+      const isCode = /\.(ts|mts|cts|js|mjs|cjs)$/i.test(document.uri);
+      if (changedIsCode === undefined || isCode !== changedIsCode || isCode) schedule(document, settings.debounceMs * 2);
+    }
+  }
+
   function schedule(document: TextDocument, delay = settings.debounceMs) {
     const existing = timers.get(document.uri);
     if (existing) clearTimeout(existing);
@@ -154,7 +173,7 @@ export function startServer(connection: Connection): void {
       const host = new NodeWorkspaceHost(rootsFor(uri), config.maxFileSize);
       const text = document.getText();
       const result = analyzeFile({ uri, text, languageId: document.languageId }, {
-        host, config, log, openDocument: openSpec,
+        host, config, log, openDocument: openSpec, codeWorkspace: () => workspace.codeView(),
         isCancelled: () => documents.get(uri)?.version !== version,
       });
       if (result.cancelled || documents.get(uri)?.version !== version) return;
@@ -165,7 +184,10 @@ export function startServer(connection: Connection): void {
     }
   }
 
-  documents.onDidChangeContent((change) => schedule(change.document));
+  documents.onDidChangeContent((change) => {
+    schedule(change.document);
+    scheduleDependents(change.document.uri);
+  });
   documents.onDidOpen((event) => schedule(event.document, 0));
   documents.onDidClose((event) => {
     const timer = timers.get(event.document.uri);
@@ -223,14 +245,14 @@ export function startServer(connection: Connection): void {
     return { title: 'Fix all apilens problems', kind: FIX_ALL_KIND, edit: { changes } };
   }
 
-  const workspaceSpecs = new WorkspaceSpecs(() => roots, openSpec, () => settings.maxFileSize ?? 20 * 1024 * 1024);
   registerLanguageFeatures({
-    connection, documents, openSpec, workspaceSpecs, log,
+    connection, documents, openSpec, workspaceSpecs: { all: () => workspace.specs() }, log,
     hostFor: (uri) => new NodeWorkspaceHost(rootsFor(uri), configFor(uri).maxFileSize),
     diagnosticsAt: (uri) => { const entry = analysed.get(uri); return entry && entry.version === documents.get(uri)?.version ? entry.result.diagnostics : []; },
   });
   connection.onDidChangeWatchedFiles((change) => {
-    for (const event of change.changes) workspaceSpecs.invalidate(event.uri);
+    for (const event of change.changes) workspace.invalidate(event.uri);
+    scheduleDependents(undefined);
   });
 
   documents.listen(connection);

@@ -9,6 +9,9 @@ import { defaultConfig, effectiveSeverity, type ApilensConfig } from './config';
 import { SpecContext } from './spec-context';
 import { readSuppressions } from './suppressions';
 import { checkInput } from './input-limits';
+import { CodeContext, codeWorkspaceView, type CodeWorkspaceView } from './code-context';
+import { extractRoutes, looksLikeRouteCode } from '../code/extract';
+import { parseSource } from '../code/ast';
 
 export interface AnalysisInput {
   uri: string;
@@ -29,6 +32,11 @@ export interface AnalysisOptions {
   timeBudgetMs?: number;
   /** Called between rules; returning true abandons the analysis (a newer version arrived). */
   isCancelled?: () => boolean;
+  /**
+   * The workspace's route code and specs (for code rules and drift). Hosts build it once per
+   * workspace change; without it a code file is analysed on its own and specs see no code.
+   */
+  codeWorkspace?: (uri: string, text: string) => CodeWorkspaceView | undefined;
 }
 
 export interface AnalysisResult {
@@ -73,8 +81,9 @@ export function analyzeFile(input: AnalysisInput, options: AnalysisOptions): Ana
       }],
     };
   }
-  if (kind.kind === 'code') return { kind, diagnostics: [], skippedRules: [] };
   const problem = checkInput(input.text);
+  if (problem && kind.kind === 'code') return { kind, diagnostics: [], skippedRules: [] };
+  if (kind.kind === 'code') return analyzeCodeFile(input, options, config, kind);
   if (problem) return { kind, skippedRules: [], diagnostics: [engineDiagnostic(input, problem.code === 'binary' ? ENGINE_CODES.notText : ENGINE_CODES.tooDeep, problem.message, problem.offset)] };
   let doc: SpecDocument;
   try {
@@ -89,6 +98,58 @@ export function analyzeFile(input: AnalysisInput, options: AnalysisOptions): Ana
   return analyzeSpecDocument(doc, options, config, kind);
 }
 
+interface RuleHost { ruleId: string; severity: Severity; findings: Finding[] }
+
+/** Runs rules over one shared context: severities, isolation of failures, time budget, cancellation. */
+function runRules(rules: Rule[], config: ApilensConfig, options: AnalysisOptions, uri: string, precheck: (rule: Rule) => 'skip' | undefined, host: RuleHost, check: (rule: Rule) => void): { skippedRules: string[]; budget: number; cancelled?: boolean } {
+  const budget = options.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS;
+  const started = Date.now();
+  const skippedRules: string[] = [];
+  for (const rule of rules) {
+    const severity = effectiveSeverity(config, rule.id, rule.severity);
+    if (severity === 'off' || precheck(rule) === 'skip') continue;
+    if (options.isCancelled?.()) return { skippedRules, budget, cancelled: true };
+    if (Date.now() - started > budget) { skippedRules.push(rule.id); continue; }
+    host.ruleId = rule.id;
+    host.severity = severity;
+    const before = host.findings.length;
+    try {
+      check(rule);
+    } catch (error) {
+      // One broken rule must not silence the others: drop its partial output, log, go on.
+      host.findings.length = before;
+      options.log?.(`apilens internal error in rule ${rule.id} on ${uri}: ${(error as Error)?.stack ?? error}`);
+    }
+  }
+  return { skippedRules, budget };
+}
+
+function analyzeCodeFile(input: AnalysisInput, options: AnalysisOptions, config: ApilensConfig, kind: FileKind): AnalysisResult {
+  const workspace = options.codeWorkspace?.(input.uri, input.text) ?? codeWorkspaceView(extractRoutes([{ path: input.uri, text: input.text }]), []);
+  const rules = (options.rules ?? allRules).filter((rule) => rule.checkCode);
+  if (rules.length === 0 || !looksLikeRouteCode(input.text)) return { kind, diagnostics: [], skippedRules: [] };
+  const source = workspace.extraction.sources.get(input.uri) ?? parseSource(input.uri, input.text);
+  const context = new CodeContext(input.uri, source, workspace);
+  const run = runRules(rules, config, options, input.uri, () => undefined, context, (rule) => rule.checkCode!(context));
+  if (run.cancelled) return { kind, diagnostics: [], skippedRules: run.skippedRules, cancelled: true };
+  const lines = new LineIndex(input.text);
+  const suppressions = readSuppressions(input.text, lines);
+  const kept = context.findings.filter((finding) => finding.uri === input.uri && !suppressions.isSuppressed(finding.ruleId, lines.positionAt(finding.span.start).line));
+  const diagnostics = kept.map((finding): Diagnostic => ({
+    ruleId: finding.ruleId, severity: finding.severity, message: finding.message, uri: finding.uri, range: lines.rangeOf(finding.span), fix: finding.fix,
+    related: finding.related?.map((related) => ({ uri: related.uri, range: related.uri === input.uri ? lines.rangeOf(related.span) : relatedRange(workspace, related.uri, related.span), message: related.message })),
+  })).sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  return { kind, diagnostics, skippedRules: run.skippedRules };
+}
+
+/** Positions in another file of the workspace (a spec or another route file) for related information. */
+function relatedRange(workspace: CodeWorkspaceView, uri: string, span: { start: number; end: number }) {
+  const spec = workspace.specs.find((doc) => doc.uri === uri);
+  if (spec) return spec.lines.rangeOf(span);
+  const source = workspace.extraction.sources.get(uri);
+  return new LineIndex(source?.text ?? '').rangeOf(span);
+}
+
 export function analyzeSpecDocument(doc: SpecDocument, options: AnalysisOptions, config: ApilensConfig = options.config ?? defaultConfig(), kind: FileKind = { kind: 'spec', format: doc.format }): AnalysisResult {
   const findings: Finding[] = doc.syntaxErrors.map((error) => ({
     ruleId: ENGINE_CODES.parseError, severity: 'error' as Severity, uri: doc.uri, span: error.span, message: error.message,
@@ -101,34 +162,23 @@ export function analyzeSpecDocument(doc: SpecDocument, options: AnalysisOptions,
   }
   const refs = new RefResolver(options.host, options.openDocument);
   const context = new SpecContext(doc, refs);
-  const rules = (options.rules ?? allRules).filter((rule) => rule.checkSpec);
-  const budget = options.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS;
-  const started = Date.now();
-  const skippedRules: string[] = [];
-  for (const rule of rules) {
-    const severity = effectiveSeverity(config, rule.id, rule.severity);
-    if (severity === 'off') continue;
+  context.code = options.codeWorkspace?.(doc.uri, doc.text);
+  const run = runRules((options.rules ?? allRules).filter((rule) => rule.checkSpec), config, options, doc.uri, (rule) => {
     // Schema validation on a half-typed document only repeats what the syntax error says.
-    if (rule.id === 'oas-schema-valid' && doc.syntaxErrors.length > 0) continue;
-    if (options.isCancelled?.()) return { kind, doc, diagnostics: [], skippedRules, cancelled: true };
-    if (Date.now() - started > budget) { skippedRules.push(rule.id); continue; }
-    context.ruleId = rule.id;
-    context.severity = severity;
-    const before = context.findings.length;
-    try {
-      rule.checkSpec!(context);
-    } catch (error) {
-      // One broken rule must not silence the others: drop its partial output, log, go on.
-      context.findings.length = before;
-      options.log?.(`apilens internal error in rule ${rule.id} on ${doc.uri}: ${(error as Error)?.stack ?? error}`);
-    }
-  }
+    if (rule.id === 'oas-schema-valid' && doc.syntaxErrors.length > 0) return 'skip';
+    return undefined;
+  }, context, (rule) => rule.checkSpec!(context));
+  if (run.cancelled) return { kind, doc, diagnostics: [], skippedRules: run.skippedRules, cancelled: true };
+  const { skippedRules, budget } = run;
   // Findings are published per file: one located in another file (a $ref target that is not an
   // OpenAPI root) is the rule's job to anchor at the referencing node here, with related information.
   findings.push(...context.findings.filter((finding) => finding.uri === doc.uri));
   const suppressions = readSuppressions(doc.text, doc.lines);
   const kept = findings.filter((finding) => finding.uri !== doc.uri || !suppressions.isSuppressed(finding.ruleId, doc.lines.positionAt(finding.span.start).line));
-  const diagnostics = toDiagnostics(kept, doc, refs);
+  const diagnostics = toDiagnostics(kept, doc, refs, (uri) => {
+    const source = context.code?.extraction.sources.get(uri);
+    return source ? new LineIndex(source.text) : undefined;
+  });
   if (skippedRules.length > 0) {
     diagnostics.push({
       ruleId: ENGINE_CODES.analysisIncomplete, severity: 'info', uri: doc.uri,
@@ -139,8 +189,8 @@ export function analyzeSpecDocument(doc: SpecDocument, options: AnalysisOptions,
   return { kind, doc, diagnostics, skippedRules };
 }
 
-function toDiagnostics(findings: Finding[], doc: SpecDocument, refs?: RefResolver): Diagnostic[] {
-  const linesFor = (uri: string) => (uri === doc.uri ? doc.lines : refs?.documentFor(uri)?.lines ?? doc.lines);
+function toDiagnostics(findings: Finding[], doc: SpecDocument, refs?: RefResolver, otherLines?: (uri: string) => LineIndex | undefined): Diagnostic[] {
+  const linesFor = (uri: string) => (uri === doc.uri ? doc.lines : refs?.documentFor(uri)?.lines ?? otherLines?.(uri) ?? doc.lines);
   const unique = new Map<string, Diagnostic>();
   for (const finding of findings) {
     const diagnostic: Diagnostic = {

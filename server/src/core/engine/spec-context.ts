@@ -2,6 +2,7 @@ import type { Finding, JsonPath, Severity } from '../types';
 import type { SpecDocument } from '../spec/document';
 import { RefResolver, type RefResult } from '../spec/refs';
 import type { SpecReport } from '../rules/rule';
+import type { CodeWorkspaceView } from './code-context';
 
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace', 'query'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -44,6 +45,8 @@ export class SpecContext {
   private operationsCache?: Operation[];
   ruleId = '';
   severity: Severity = 'warning';
+  /** The workspace's route code, when the host knows it (drift rules). */
+  code?: CodeWorkspaceView;
 
   constructor(readonly doc: SpecDocument, readonly refs: RefResolver) {}
 

@@ -1,5 +1,6 @@
 import type { Fix, JsonPath, RuleMeta, Severity } from '../types';
 import type { SpecContext } from '../engine/spec-context';
+import type { CodeContext } from '../engine/code-context';
 import type { SpecDocument } from '../spec/document';
 
 /**
@@ -9,8 +10,8 @@ import type { SpecDocument } from '../spec/document';
  */
 export interface Rule extends RuleMeta {
   checkSpec?(context: SpecContext): void;
-  /** Code checks: filled by the route-code analysis (see code-context.ts when present). */
-  checkCode?(context: any): void;
+  /** Code checks over Express/NestJS route files (and the workspace's routes and specs). */
+  checkCode?(context: CodeContext): void;
 }
 
 export function defineRule<R extends Rule>(rule: R): R {

@@ -1,0 +1,113 @@
+import ts from 'typescript';
+import type { SourceSpan } from './model';
+
+/** Small readers over the TypeScript syntax tree, shared by the Express and Nest extractors. */
+
+export function parseSource(file: string, text: string): ts.SourceFile {
+  const kind = /\.(m?js|cjs)$/i.test(file) ? ts.ScriptKind.JS : /\.tsx$/i.test(file) ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
+  return ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, kind);
+}
+
+export function spanOf(node: ts.Node, file: string): SourceSpan {
+  const sourceFile = node.getSourceFile();
+  return { file, start: node.getStart(sourceFile), end: node.getEnd() };
+}
+
+/** The value of a string literal or a template without substitutions. */
+export function stringValue(node: ts.Node | undefined): string | undefined {
+  if (!node) return undefined;
+  if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return node.text;
+  if (ts.isParenthesizedExpression(node)) return stringValue(node.expression);
+  return undefined;
+}
+
+export function numberValue(node: ts.Node | undefined): number | undefined {
+  if (node && ts.isNumericLiteral(node)) return Number(node.text.replace(/_/g, ''));
+  if (node && ts.isPropertyAccessExpression(node)) return statusFromName(node.name.text);
+  return undefined;
+}
+
+/** `foo.bar.baz` -> 'foo.bar.baz'; `this.repo.find` -> 'this.repo.find'. */
+export function expressionText(node: ts.Node): string {
+  if (ts.isIdentifier(node) || ts.isPrivateIdentifier(node)) return node.text;
+  if (node.kind === ts.SyntaxKind.ThisKeyword) return 'this';
+  if (ts.isPropertyAccessExpression(node)) return `${expressionText(node.expression)}.${node.name.text}`;
+  if (ts.isCallExpression(node)) return `${expressionText(node.expression)}()`;
+  if (ts.isElementAccessExpression(node)) return `${expressionText(node.expression)}[]`;
+  if (ts.isParenthesizedExpression(node) || ts.isAwaitExpression(node) || ts.isNonNullExpression(node) || ts.isAsExpression(node)) return expressionText(node.expression);
+  return '';
+}
+
+/** The name a middleware/guard argument is known by: `requireAuth`, `passport.authenticate`, `AuthGuard`. */
+export function calleeName(node: ts.Node): string {
+  if (ts.isCallExpression(node)) return calleeName(node.expression);
+  if (ts.isNewExpression(node)) return calleeName(node.expression);
+  if (ts.isIdentifier(node)) return node.text;
+  if (ts.isPropertyAccessExpression(node)) return expressionText(node);
+  if (ts.isArrayLiteralExpression(node)) return node.elements.map(calleeName).join(',');
+  return '';
+}
+
+export function forEachDescendant(node: ts.Node, visit: (node: ts.Node) => void | 'skip'): void {
+  const walk = (child: ts.Node) => {
+    if (visit(child) === 'skip') return;
+    ts.forEachChild(child, walk);
+  };
+  ts.forEachChild(node, walk);
+}
+
+export function isFunctionLike(node: ts.Node): node is ts.ArrowFunction | ts.FunctionExpression | ts.FunctionDeclaration | ts.MethodDeclaration {
+  return ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node);
+}
+
+/** Decorator calls on a node: `@Get(':id')` -> { name: 'Get', args }. */
+export function decoratorsOf(node: ts.Node): { name: string; args: readonly ts.Expression[]; node: ts.Decorator }[] {
+  const decorators = ts.canHaveDecorators(node) ? ts.getDecorators(node) ?? [] : [];
+  return decorators.map((decorator) => {
+    const expression = decorator.expression;
+    if (ts.isCallExpression(expression)) return { name: calleeName(expression.expression), args: expression.arguments, node: decorator };
+    return { name: calleeName(expression), args: [], node: decorator };
+  });
+}
+
+/** Names of an object literal's properties (`{ error: 'x', code }` -> ['error', 'code']). */
+export function objectKeys(node: ts.ObjectLiteralExpression): string[] {
+  return node.properties.flatMap((property) => {
+    if (ts.isSpreadAssignment(property)) return ['...'];
+    const name = property.name;
+    if (!name) return [];
+    if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name)) return [name.text];
+    return [];
+  });
+}
+
+export function objectProperty(node: ts.ObjectLiteralExpression, key: string): ts.Expression | undefined {
+  for (const property of node.properties) {
+    if (ts.isPropertyAssignment(property) && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) && property.name.text === key) return property.initializer;
+    if (ts.isShorthandPropertyAssignment(property) && property.name.text === key) return property.name;
+  }
+  return undefined;
+}
+
+const STATUS_NAMES: Record<string, number> = {
+  OK: 200, CREATED: 201, ACCEPTED: 202, NO_CONTENT: 204, MOVED_PERMANENTLY: 301, FOUND: 302, SEE_OTHER: 303, NOT_MODIFIED: 304,
+  TEMPORARY_REDIRECT: 307, PERMANENT_REDIRECT: 308, BAD_REQUEST: 400, UNAUTHORIZED: 401, PAYMENT_REQUIRED: 402, FORBIDDEN: 403, NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405, NOT_ACCEPTABLE: 406, REQUEST_TIMEOUT: 408, CONFLICT: 409, GONE: 410, PRECONDITION_FAILED: 412, PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415, UNPROCESSABLE_ENTITY: 422, UNPROCESSABLE_CONTENT: 422, TOO_MANY_REQUESTS: 429, INTERNAL_SERVER_ERROR: 500,
+  NOT_IMPLEMENTED: 501, BAD_GATEWAY: 502, SERVICE_UNAVAILABLE: 503, GATEWAY_TIMEOUT: 504,
+};
+
+/** `HttpStatus.NOT_FOUND`, `StatusCodes.NOT_FOUND`, `httpStatus.NotFound` -> 404. */
+export function statusFromName(name: string): number | undefined {
+  const normalised = name.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+  return STATUS_NAMES[normalised];
+}
+
+/** Nest's built-in HTTP exceptions and their status codes. */
+export const NEST_EXCEPTIONS: Record<string, number> = {
+  BadRequestException: 400, UnauthorizedException: 401, ForbiddenException: 403, NotFoundException: 404, MethodNotAllowedException: 405,
+  NotAcceptableException: 406, RequestTimeoutException: 408, ConflictException: 409, GoneException: 410, PreconditionFailedException: 412,
+  PayloadTooLargeException: 413, UnsupportedMediaTypeException: 415, ImATeapotException: 418, MisdirectedException: 421,
+  UnprocessableEntityException: 422, InternalServerErrorException: 500, NotImplementedException: 501, BadGatewayException: 502,
+  ServiceUnavailableException: 503, GatewayTimeoutException: 504, HttpVersionNotSupportedException: 505,
+};

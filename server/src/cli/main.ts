@@ -98,10 +98,19 @@ function lint(args: ParsedArgs, cwd: string, stdout: (s: string) => void): numbe
     const text = texts.get(uri);
     if (text === undefined) continue;
     const started = performance.now();
-    const analyse = (content: string) => analyzeFile({ uri, text: content }, {
-      host, config, codeWorkspace, log: (message) => process.stderr.write(message + '\n'),
-      openDocument: (candidate) => (candidate === uri && content !== text ? undefined : specs.get(candidate)),
-    });
+    const analyse = (content: string) => {
+      // A fix pass changed this file: later passes (and later files) must see the new code.
+      if (content !== texts.get(uri)) {
+        texts.set(uri, content);
+        const spec = specs.get(uri);
+        if (spec) specs.set(uri, parseSpecDocument(uri, content, spec.format));
+        view = undefined;
+      }
+      return analyzeFile({ uri, text: content }, {
+        host, config, codeWorkspace, log: (message) => process.stderr.write(message + '\n'),
+        openDocument: (candidate) => specs.get(candidate),
+      });
+    };
     let result = analyse(text);
     if (fixMode) {
       const fixed = fixFile(text, result, uri, analyse);

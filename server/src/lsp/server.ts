@@ -13,7 +13,7 @@ import { parseSpecDocument, type SpecDocument } from '../core/spec/document';
 import { ChunkedYamlParser } from '../core/spec/chunked-yaml';
 import { detectFileKind } from '../core/detect';
 import type { Diagnostic } from '../core/types';
-import type { LineIndex } from '../core/text';
+import { LineIndex } from '../core/text';
 import { NodeWorkspaceHost, fsPathOf } from '../host/node-host';
 import { findConfigFile, readConfigFile } from '../host/config-file';
 import { quickFixAction, toLspDiagnostic, toWorkspaceEdit } from './convert';
@@ -213,7 +213,10 @@ export function startServer(connection: Connection): void {
     const entry = analysed.get(params.textDocument.uri);
     // Edits are computed on the analysed text: only offer them while the editor shows that text.
     if (!document || !entry || entry.version !== document.version) return [];
-    const linesFor = (uri: string) => (uri === entry.result.doc?.uri ? entry.result.doc.lines : openSpec(uri)?.lines);
+    // Spec edits use the parsed document's line index; code edits the analysed text's own.
+    let codeLines: LineIndex | undefined;
+    const linesFor = (uri: string) => uri === entry.result.doc?.uri ? entry.result.doc.lines
+      : uri === params.textDocument.uri ? (codeLines ??= new LineIndex(entry.text)) : openSpec(uri)?.lines;
     const only = params.context.only;
     const wantsFixAll = only?.some((kind) => FIX_ALL_KIND.startsWith(kind) && kind !== CodeActionKind.QuickFix);
     const wantsQuickFix = !only || only.some((kind) => CodeActionKind.QuickFix.startsWith(kind));

@@ -202,7 +202,7 @@ function readStoreCall(node: ts.CallExpression, file: string, facts: HandlerFact
   }
   // Mongoose models: User.find(), OrderModel.create(), this.userModel.findById()
   const modelName = /(^|\.)([A-Z]\w*|\w+Model)$/.exec(receiverText)?.[2];
-  if (modelName && operation in MONGOOSE_OPERATIONS && !(operation in SEQUELIZE_OPERATIONS && !/Model$/.test(modelName) && false)) {
+  if (modelName && operation in MONGOOSE_OPERATIONS) {
     const bounded = !/^(find|aggregate)$/.test(operation) || chained.includes('limit');
     push('mongoose', MONGOOSE_OPERATIONS[operation], bounded, modelName);
     return;
@@ -213,7 +213,7 @@ function readStoreCall(node: ts.CallExpression, file: string, facts: HandlerFact
     return;
   }
   // Knex: knex('users').insert(...), db('orders').where(...).update(...)
-  if (KNEX_MUTATIONS.has(operation) || operation === 'select') {
+  if (KNEX_MUTATIONS.has(operation) || operation === 'select' || operation === 'first') {
     const root = knexRoot(node.expression.expression);
     if (root) {
       const bounded = operation !== 'select' || chained.includes('limit') || chained.includes('first');

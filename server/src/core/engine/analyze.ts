@@ -124,10 +124,13 @@ function runRules(rules: Rule[], config: ApilensConfig, options: AnalysisOptions
   return { skippedRules, budget };
 }
 
+/** Code files that declare no routes still matter to a few rules (token signing, cookies, sessions). */
+const CODE_RULE_HINTS = /jsonwebtoken|\bjwt\b|JwtModule|jwtService|\.cookie\(|express-session|cookie-session/i;
+
 function analyzeCodeFile(input: AnalysisInput, options: AnalysisOptions, config: ApilensConfig, kind: FileKind): AnalysisResult {
   const workspace = options.codeWorkspace?.(input.uri, input.text) ?? codeWorkspaceView(extractRoutes([{ path: input.uri, text: input.text }]), []);
   const rules = (options.rules ?? allRules).filter((rule) => rule.checkCode);
-  if (rules.length === 0 || !looksLikeRouteCode(input.text)) return { kind, diagnostics: [], skippedRules: [] };
+  if (rules.length === 0 || !(looksLikeRouteCode(input.text) || CODE_RULE_HINTS.test(input.text))) return { kind, diagnostics: [], skippedRules: [] };
   const source = workspace.extraction.sources.get(input.uri) ?? parseSource(input.uri, input.text);
   const context = new CodeContext(input.uri, source, workspace);
   const run = runRules(rules, config, options, input.uri, () => undefined, context, (rule) => rule.checkCode!(context));

@@ -9,9 +9,9 @@ import { runCli, ROOT } from './support/cli';
 const FOUR = 'test/fixtures/cli/four-problems';
 const EXPECTED_FOUR = [
   { rule: 'oas-ref-resolves', line: 14 },
-  { rule: 'oas-path-params-match', line: 16 },
-  { rule: 'oas-operation-id-unique', line: 17 },
-  { rule: 'oas-schema-valid', line: 34 },
+  { rule: 'oas-path-params-match', line: 17 },
+  { rule: 'oas-operation-id-unique', line: 18 },
+  { rule: 'oas-schema-valid', line: 49 },
 ];
 
 test('json: exactly the four problems, at their lines, exit 1', () => {

@@ -27,7 +27,8 @@ after(() => client.shutdown());
 const signature = (d: { ruleId: string; message: string }) => `${d.ruleId}: ${d.message}`;
 
 test('every fixable rule has golden fix cases', () => {
-  for (const rule of allRules.filter((r) => r.fixable)) {
+  // Drift fixes write into another file (the spec); their golden cases live in drift-lsp.test.ts.
+  for (const rule of allRules.filter((r) => r.fixable && !r.id.startsWith('drift-'))) {
     assert.ok(cases.some((c) => c.ruleId === rule.id), `${rule.id} is fixable but has no cases in test/fixtures/fixes/${rule.id}/`);
   }
 });
@@ -68,8 +69,11 @@ for (const { ruleId, file, dir } of cases) {
     writeFileSync(fixedPath, text);
     const afterFix = analyzePath(fixedPath, tmp).diagnostics;
     assert.deepEqual(afterFix.filter((d) => d.ruleId === ruleId).map(signature), [], `${file}: ${ruleId} still reports after the fix`);
-    const beforeSignatures = new Set(initial.map(signature));
-    assert.deepEqual(afterFix.filter((d) => !beforeSignatures.has(signature(d))).map(signature), [], `${file}: the fix caused new findings`);
+    // No other rule reports more than before (messages may legitimately change: a renamed path).
+    const countByRule = (list: { ruleId: string }[]) => list.reduce((counts, d) => counts.set(d.ruleId, (counts.get(d.ruleId) ?? 0) + 1), new Map<string, number>());
+    const beforeCounts = countByRule(initial);
+    const grown = [...countByRule(afterFix)].filter(([id, count]) => count > (beforeCounts.get(id) ?? 0)).map(([id]) => id);
+    assert.deepEqual(grown, [], `${file}: the fix caused new findings:\n${afterFix.filter((d) => grown.includes(d.ruleId)).map(signature).join('\n')}`);
 
     // 3. `lint --fix` with only this rule enabled writes the same bytes.
     const cliDir = mkdtempSync(join(tmpdir(), 'apilens-cli-fix-'));

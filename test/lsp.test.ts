@@ -23,7 +23,7 @@ test('didOpen publishes the four diagnostics with code, source, doc link and exa
   await client.open(uri, original);
   const diagnostics = await client.diagnostics(uri, 1);
   const summary = diagnostics.map((d) => `${d.range.start.line}:${d.range.start.character} ${d.code}`).sort();
-  assert.deepEqual(summary, ['14:22 oas-ref-resolves', '16:4 oas-path-params-match', '17:19 oas-operation-id-unique', '34:6 oas-schema-valid']);
+  assert.deepEqual(summary, ['14:22 oas-ref-resolves', '17:4 oas-path-params-match', '18:19 oas-operation-id-unique', '49:6 oas-schema-valid']);
   for (const d of diagnostics) {
     assert.equal(d.source, 'apilens');
     assert.match(d.codeDescription!.href, new RegExp(`docs/rules/${d.code}\\.md$`));
@@ -55,8 +55,8 @@ test('editing the text (incremental changes) clears every diagnostic', async () 
     .replace('schem: bearer', 'scheme: bearer');
   let version = client.change(uri, [{ text: original }]);
   await client.diagnostics(uri, version);
-  // One real incremental edit: rename `schem` on line 35 (0-based 34) by inserting an 'e'.
-  version = client.change(uri, [{ range: { start: { line: 34, character: 11 }, end: { line: 34, character: 11 } }, text: 'e' }]);
+  // One real incremental edit: rename `schem` on line 50 (0-based 49) by inserting an 'e'.
+  version = client.change(uri, [{ range: { start: { line: 49, character: 11 }, end: { line: 49, character: 11 } }, text: 'e' }]);
   const afterOne = await client.diagnostics(uri, version);
   assert.ok(!afterOne.some((d) => d.code === 'oas-schema-valid'));
   version = client.change(uri, [{ text: fixedText }]);

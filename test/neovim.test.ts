@@ -24,7 +24,7 @@ test('Neovim shows apilens diagnostics and code actions', { skip: !hasNvim && !p
   const result = JSON.parse(readFileSync(out, 'utf8'));
   assert.equal(run.status, 0, `nvim exited ${run.status}: ${JSON.stringify(result.errors)} ${run.stderr}`);
   const codes = result.diagnostics[spec].map((d: any) => `${d.line}:${d.code}`).sort();
-  assert.deepEqual(codes, ['14:oas-ref-resolves', '16:oas-path-params-match', '17:oas-operation-id-unique', '34:oas-schema-valid']);
+  assert.deepEqual(codes, ['14:oas-ref-resolves', '17:oas-path-params-match', '18:oas-operation-id-unique', '49:oas-schema-valid']);
   for (const d of result.diagnostics[spec]) assert.equal(d.source, 'apilens');
   const fix = result.code_actions.find((a: any) => a.for_code === 'oas-path-params-match');
   assert.ok(fix && fix.kind === 'quickfix' && fix.has_edit, JSON.stringify(result.code_actions));

@@ -87,6 +87,7 @@ test('disable comments and config work in the CLI', () => {
   assert.equal(code, 1);
   const json = JSON.stringify({ openapi: '3.1.0', info: { title: 'T', version: '1' }, paths: { '/a': { get: { operationId: 'x', responses: { '200': { description: 'ok' } } } }, '/b': { get: { operationId: 'x', responses: { '200': { description: 'ok' } } } } } }, null, 2)
     .replace('  "paths"', '  // apilens-disable-file oas-operation-id-unique\n  "paths"');
-  const jsonDir = workspace({ 'openapi.json': json });
+  // Only the disable comment is under test: the bare operations' missing error responses are not.
+  const jsonDir = workspace({ 'openapi.json': json, '.apilens.yaml': 'rules:\n  error-responses-documented: off\n' });
   assert.deepEqual(JSON.parse(runCli(['lint', '.', '--format', 'json'], jsonDir).stdout).diagnostics, []);
 });

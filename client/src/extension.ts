@@ -47,6 +47,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   context.subscriptions.push(
     vscode.commands.registerCommand('apilens.showOutput', () => output.show(true)),
+    // Code lenses link a route to its operation and back.
+    vscode.commands.registerCommand('apilens.openLocation', async (uri: string, line: number, character: number) => {
+      const position = new vscode.Position(line, character);
+      await vscode.window.showTextDocument(vscode.Uri.parse(uri), { selection: new vscode.Range(position, position) });
+    }),
     vscode.commands.registerCommand('apilens.restartServer', async () => {
       await client?.restart();
     }),

@@ -63,6 +63,20 @@ export class LspTestClient {
     }
   }
 
+  /** Publishes so far: pass to `waitFor` to ignore what was published before an action. */
+  mark(): number { return this.published.length; }
+
+  /** The latest diagnostics published for `uri` (after the `since` mark) once they satisfy `accept`. */
+  async waitFor(uri: string, accept: (diagnostics: Diagnostic[]) => boolean, since = 0, timeoutMs = 15_000): Promise<Diagnostic[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const latest = this.published.slice(since).reverse().find((p) => p.uri === uri);
+      if (latest && accept(latest.diagnostics)) return latest.diagnostics;
+      if (Date.now() > deadline) throw new Error(`diagnostics for ${uri} never matched; last: ${JSON.stringify(latest?.diagnostics.map((d) => `${d.code} ${d.message}`))}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
   publishedFor(uri: string): PublishDiagnosticsParams[] {
     return this.published.filter((p) => p.uri === uri);
   }

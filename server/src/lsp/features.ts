@@ -8,6 +8,9 @@ import { hoverAt } from '../core/features/hover';
 import { componentAt, definitionAt, referencesTo, renameComponent } from '../core/features/navigation';
 import { documentSymbols, operationSymbols, type SpecSymbol, type SymbolKind as CoreSymbolKind } from '../core/features/symbols';
 import { allRules } from '../core/rules';
+import { operationLenses, routeLenses, type Lens } from '../core/features/code-lens';
+import type { CodeWorkspaceView } from '../core/engine/code-context';
+import { LineIndex } from '../core/text';
 import { RefResolver, type WorkspaceHost } from '../core/spec/refs';
 import type { SpecDocument } from '../core/spec/document';
 import type { Diagnostic } from '../core/types';
@@ -19,6 +22,8 @@ interface FeatureDeps {
   documents: TextDocuments<TextDocument>;
   openSpec(uri: string): SpecDocument | undefined;
   workspaceSpecs: { all(): SpecDocument[] };
+  /** The workspace's routes and specs together (for code lenses between them). */
+  codeView(): CodeWorkspaceView | undefined;
   hostFor(uri: string): WorkspaceHost;
   diagnosticsAt(uri: string): Diagnostic[];
   log(message: string): void;
@@ -149,6 +154,23 @@ export function registerLanguageFeatures(deps: FeatureDeps): void {
       range: doc.lines.rangeOf(symbol.span), selectionRange: doc.lines.rangeOf(symbol.selection), children: symbol.children.map(convert),
     });
     return documentSymbols(doc).map(convert);
+  }));
+
+  // Above each route, the operation it implements; above each operation, its handler. Clicking
+  // opens the other side (the client registers `apilens.openLocation`).
+  connection.onCodeLens((params) => guard('codeLens', [], () => {
+    const view = deps.codeView();
+    const document = documents.get(params.textDocument.uri);
+    if (!view || !document) return [];
+    const doc = openSpec(params.textDocument.uri);
+    const lenses: Lens[] = doc ? operationLenses(view, doc) : routeLenses(view, params.textDocument.uri);
+    const lines = doc?.lines ?? new LineIndex(document.getText());
+    return lenses.map((lens) => ({
+      range: lines.rangeOf({ start: lens.span.start, end: lens.span.start }),
+      command: lens.target
+        ? { title: lens.title, command: 'apilens.openLocation', arguments: [lens.target.uri, lens.target.line, lens.target.character] }
+        : { title: lens.title, command: '' },
+    }));
   }));
 
   connection.onWorkspaceSymbol((params) => guard('workspaceSymbol', [], () => {

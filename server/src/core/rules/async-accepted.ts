@@ -1,0 +1,158 @@
+import { defineRule } from './rule';
+import { isRecord, type Operation, type Resolved, type SpecContext } from '../engine/spec-context';
+import { contentSchemas, pathSegments, responseHeaders, schemaShape } from '../engine/spec-helpers';
+import { setMapEntry } from '../spec/edits';
+import type { JsonPath } from '../types';
+import type { SpecDocument } from '../spec/document';
+import { isWebhookReceiverPath, jsonPathKey, literalBodies, templatePath } from './_idempotency';
+
+const FOLLOW_HEADERS = ['location', 'content-location', 'operation-location', 'azure-asyncoperation', 'link'];
+const LINK_FIELD = /(url|uri|href|links?|location|monitor|self|poll)$/i;
+const JOB_ID_FIELD = /^(job|task|operation|request|run|execution|export|import|batch|workflow|process)_?id$/i;
+const STATUS_FIELD = /^(status|state|phase|progress)$/i;
+/** Fire-and-forget intake: nothing to follow after the 202. */
+const INTAKE_SEGMENT = /^(events?|logs?|metrics|telemetry|analytics|track|tracking|traces|spans|beacons?|ingest|collect|pings?|heartbeats?|notifications?|feedback)$/i;
+const PROSE_POINTS_TO_STATUS = /\bpoll|status (monitor|resource|endpoint|url)|\bGET \/|callback|webhook|notif(y|ied|ication)|will be (sent|emailed|notified)/i;
+
+const METHODS = new Set(['post', 'put', 'patch']);
+
+export default defineRule({
+  id: 'async-accepted',
+  severity: 'info',
+  description: '202 Accepted with no `Location` (or status resource in the body) for the client to follow.',
+  appliesTo: ['spec', 'express', 'nest'],
+  fixable: true,
+  docs: {
+    rationale: `A 202 says "accepted, not yet done" (RFC 9110 §15.3.3): the representation "ought to describe the request's current status and point to (or embed) a status monitor". Without a \`Location\` header or a status resource in the body, the client cannot learn whether the work succeeded, failed or is still running, and is left to guess or to retry the whole request. The guide: "Distinguish 'request accepted' from 'side effect completed' when async workflows exist."
+
+Quiet when the 202 has a \`Location\`/\`Content-Location\`/\`Operation-Location\`/\`Link\` header, its body carries a link (\`statusUrl\`, \`href\`, \`_links\`) or a job id (\`jobId\`) or embeds the request's status (a \`status\`/\`state\` field), a free-form object says nothing either way, the operation declares \`callbacks\` or says where to poll, and for fire-and-forget intake (webhook receivers, \`POST /events\`, \`/logs\`, \`/metrics\`) where there is nothing to follow. DELETE is left alone (the resource itself answers 404 once gone).`,
+    bad: `paths:
+  /exports:
+    post:
+      operationId: createExport
+      responses:
+        '202':
+          description: Export started`,
+    good: `paths:
+  /exports:
+    post:
+      operationId: createExport
+      responses:
+        '202':
+          description: Export started
+          headers:
+            Location:
+              description: The export job to poll (GET /exports/{exportId}).
+              schema: { type: string, format: uri-reference }`,
+    references: ['RFC 9110 §15.3.3 202 Accepted', 'RFC 9110 §10.2.2 Location'],
+  },
+  checkSpec(context) {
+    const reportedComponents = new Set<string>();
+    for (const operation of context.operations()) {
+      if (!METHODS.has(operation.method) || isIntake(operation.path)) continue;
+      if (isRecord(operation.operation.callbacks) && Object.keys(operation.operation.callbacks).length > 0) continue;
+      const accepted = context.responses(operation).find((entry) => entry.status === '202');
+      if (!accepted || accepted.response.failure || !isRecord(accepted.response.value)) continue;
+      const response = accepted.response;
+      if (FOLLOW_HEADERS.some((name) => responseHeaders(response).has(name))) continue;
+      const prose = [operation.operation.summary, operation.operation.description, response.value.description].filter((part) => typeof part === 'string').join(' ');
+      if (PROSE_POINTS_TO_STATUS.test(prose)) continue;
+      if (bodyPointsToStatus(context, response, operation) !== false) continue;
+      const what = `${operation.method.toUpperCase()} ${operation.path}`;
+      if (response.viaRef) {
+        const key = jsonPathKey(response.doc, response.at);
+        if (reportedComponents.has(key)) continue;
+        reportedComponents.add(key);
+        if (response.doc === context.doc) {
+          context.report({
+            at: response.at,
+            message: `This 202 response (used by ${what}) has no Location header or status resource; add a Location pointing at a status monitor the client can poll.`,
+            related: [{ doc: operation.doc, at: accepted.at, message: `used by ${what}` }],
+            fix: locationFix(context, response.doc, response.at),
+          });
+          continue;
+        }
+      }
+      context.report({
+        doc: operation.doc,
+        at: accepted.at,
+        message: `The 202 of ${what} has no Location header or status resource; add a Location pointing at a status monitor the client can poll.`,
+        related: response.viaRef ? [{ doc: response.doc, at: response.at, message: 'the 202 response is described here' }] : undefined,
+        fix: response.viaRef ? undefined : locationFix(context, operation.doc, accepted.at),
+      });
+    }
+  },
+  checkCode(context) {
+    for (const route of context.routes()) {
+      if (!METHODS.has(route.method) || !route.handlerNode) continue;
+      const path = templatePath(route.path);
+      if (isIntake(path)) continue;
+      const accepted = route.statuses.find((status) => status.code === 202 && status.via !== 'default');
+      if (!accepted || !context.isInFile(accepted.span)) continue;
+      if (route.headersSet.some((header) => FOLLOW_HEADERS.includes(header.name))) continue;
+      if (accepted.body && (accepted.body.kind === 'unknown' || accepted.body.keys.some(pointsToStatus) || hasJobShape(accepted.body.keys) || accepted.body.keys.includes('...'))) continue;
+      const bodies = literalBodies(route.handlerNode);
+      if (bodies.opaque || bodies.keys.some(pointsToStatus) || hasJobShape(bodies.keys)) continue;
+      context.report({
+        span: accepted.span,
+        message: `${route.method.toUpperCase()} ${route.path} answers 202 with no Location header or status resource; set Location to a status monitor the client can poll (res.location(...) / @Header('Location', ...)) or return a job with its status URL.`,
+      });
+    }
+  },
+});
+
+function isIntake(path: string): boolean {
+  if (isWebhookReceiverPath(path)) return true;
+  const segments = pathSegments(path).filter((segment) => !segment.isParameter);
+  const last = segments[segments.length - 1];
+  return !!last && INTAKE_SEGMENT.test(last.text);
+}
+
+function pointsToStatus(name: string): boolean {
+  return LINK_FIELD.test(name) || JOB_ID_FIELD.test(name);
+}
+
+/** A body that embeds the request's status (RFC 9110: "describe the request's current status"). */
+function hasJobShape(keys: string[]): boolean {
+  return keys.some((key) => STATUS_FIELD.test(key));
+}
+
+/** false: the body (if any) carries nothing to follow; true or 'unknown': stay quiet. */
+function bodyPointsToStatus(context: SpecContext, response: Resolved<Record<string, unknown>>, operation: Operation): boolean | 'unknown' {
+  for (const entry of contentSchemas(context, response, operation)) {
+    if (entry.schema.failure) return 'unknown';
+    const shape = schemaShape(context, entry.schema);
+    if (shape.hasAlternatives) return 'unknown';
+    const keys = [...shape.properties.keys()];
+    if (keys.some(pointsToStatus) || hasJobShape(keys)) return true;
+    // A free-form object (no properties) says nothing either way.
+    if (keys.length === 0 && (shape.types.size === 0 || shape.types.has('object'))) return 'unknown';
+  }
+  return false;
+}
+
+function locationFix(context: SpecContext, doc: SpecDocument, at: JsonPath) {
+  const response = doc.locate(at, 'value');
+  if (doc.format === 'yaml' && doc.text[response.start] === '{') return undefined;
+  const description = 'Where to poll for the status of the accepted request.';
+  const header = context.isSwagger2
+    ? { description, type: 'string', format: 'uri' }
+    : { description, schema: { type: 'string', format: 'uri-reference' } };
+  const value = valueAt(doc.root, at);
+  const hasHeaders = isRecord(value) && isRecord(value.headers);
+  if (hasHeaders && doc.format === 'yaml' && doc.text[doc.locate([...at, 'headers'], 'value').start] === '{') return undefined;
+  return {
+    title: 'Add a Location header to the 202 response',
+    isPreferred: true,
+    edits: () => [hasHeaders ? setMapEntry(doc, [...at, 'headers'], 'Location', header) : setMapEntry(doc, at, 'headers', { Location: header })],
+  };
+}
+
+function valueAt(root: unknown, path: JsonPath): unknown {
+  let current = root;
+  for (const segment of path) {
+    if (!isRecord(current) && !Array.isArray(current)) return undefined;
+    current = (current as Record<string, unknown>)[String(segment)];
+  }
+  return current;
+}

@@ -1,0 +1,134 @@
+import { defineRule } from './rule';
+import { isRecord, type Operation, type SpecContext } from '../engine/spec-context';
+import { isSuccessStatus, responseHeaders, splitWords } from '../engine/spec-helpers';
+import { setMapEntry } from '../spec/edits';
+import type { TextEdit } from '../types';
+import type { ExtractedRoute } from '../code/extract';
+import { idVerbIn, methodCalls, normaliseCodePath, segmentsOf, singular, summaryVerb } from './_paths';
+
+const CREATE_VERBS = new Set(['create', 'insert']);
+/** Words that make a "create" something else: an upsert, a batch with per-item results, a token (OAuth answers 200), a URL. */
+const NOT_A_SINGLE_CREATE = new Set(['or', 'update', 'upsert', 'replace', 'batch', 'bulk', 'many', 'multiple', 'search', 'query', 'find', 'validate', 'preview', 'estimate', 'calculate', 'token', 'tokens', 'url', 'urls', 'link', 'signature', 'dry']);
+
+function createsResource(operation: Operation): boolean {
+  const { operationId, summary } = operation.operation;
+  const text = [operationId, summary].filter((part) => typeof part === 'string').join(' ');
+  if (splitWords(text).some((word) => NOT_A_SINGLE_CREATE.has(word))) return false;
+  if (/\/(oauth2?|token)(\/|$)/i.test(operation.path)) return false;
+  if (typeof operationId === 'string' && operationId.trim()) return !!idVerbIn(operationId, CREATE_VERBS);
+  return !!summaryVerb(operation, CREATE_VERBS);
+}
+
+export default defineRule({
+  id: 'create-returns-201',
+  severity: 'warning',
+  description: 'A POST that creates a resource but answers 200 (or `@HttpCode(200)`) instead of 201 Created with a Location header.',
+  appliesTo: ['spec', 'express', 'nest'],
+  fixable: true,
+  docs: {
+    rationale: `RFC 9110 §15.3.2: 201 Created means "the request has been fulfilled and has resulted in one or more new resources being created", and the new resource is identified by the Location header (or the target URI). A 200 tells clients, caches and SDK generators only that something succeeded: a client that retries cannot tell a creation from an idempotent no-op, and it has to dig the new id out of the body to address the resource. The guide asks for explicit write semantics ("POST for create/commands") and to check "retries and duplicate submissions for create/payment/webhook paths"; a create that says 201 and where the resource lives is the base of that. POST commands (\`POST /orders/{orderId}/cancel\`), searches and logins that answer 200 are not creations and are not flagged, nor are OAuth token endpoints (RFC 6749 §5.1 requires 200) or batch creates. In a description a create is recognised by its operationId (\`createUser\`, \`UsersController_create\`) or summary; in code by a store create/insert into the model the path names, or a \`create\` call on its service.`,
+    bad: `paths:
+  /users:
+    post:
+      operationId: createUser
+      responses:
+        '200':
+          description: The user`,
+    good: `paths:
+  /users:
+    post:
+      operationId: createUser
+      responses:
+        '201':
+          description: The user
+          headers:
+            Location:
+              schema: { type: string, format: uri-reference }`,
+    references: ['RFC 9110 §15.3.2 201 Created', 'RFC 9110 §10.2.2 Location', 'RFC 9110 §9.3.3 POST'],
+  },
+  checkSpec(context) {
+    for (const operation of context.operations()) {
+      if (operation.method !== 'post') continue;
+      const responses = context.responses(operation);
+      const success = responses.filter((entry) => isSuccessStatus(entry.status));
+      if (success.length !== 1 || success[0].status !== '200') continue;
+      if (!createsResource(operation)) continue;
+      const ok = success[0];
+      context.report({
+        doc: operation.doc,
+        at: ok.at,
+        message: `POST ${operation.path} creates a resource but answers 200; answer 201 Created with a Location header naming the new resource (RFC 9110 §15.3.2).`,
+        fix: specFix(context, operation, ok),
+      });
+    }
+  },
+  checkCode(context) {
+    for (const route of context.routes()) {
+      if (route.method !== 'post') continue;
+      const successes = route.statuses.filter((status) => status.code >= 200 && status.code < 400);
+      if (successes.length === 0 || successes.some((status) => status.code !== 200)) continue;
+      const ok = successes.find((status) => status.via === 'httpCode') ?? successes[0];
+      if (route.framework === 'nest' && ok.via !== 'httpCode') continue;
+      const created = createdResource(route);
+      if (!created) continue;
+      const path = normaliseCodePath(route.path);
+      context.report({
+        span: ok.span,
+        message: `POST ${path} creates a resource (${created}) but answers 200; answer 201 Created with a Location header naming the new resource (RFC 9110 §15.3.2).`,
+      });
+    }
+  },
+});
+
+function specFix(context: SpecContext, operation: Operation, ok: ReturnType<SpecContext['responses']>[number]) {
+  const raw = isRecord(operation.operation.responses) ? operation.operation.responses[ok.status] : undefined;
+  const doc = operation.doc;
+  const responsesAt = ok.at.slice(0, -1);
+  if (!isRecord(raw) || '$ref' in raw || ok.response.viaRef) return undefined;
+  if (doc.format === 'yaml' && doc.text[doc.locate(ok.at, 'value').start] === '{') return undefined;
+  if (doc.format === 'yaml' && doc.text[doc.locate(responsesAt, 'value').start] === '{') return undefined;
+  const hasLocation = responseHeaders(ok.response).has('location');
+  const headers = raw.headers;
+  if (headers !== undefined && (!isRecord(headers) || '$ref' in headers || (doc.format === 'yaml' && doc.text[doc.locate([...ok.at, 'headers'], 'value').start] === '{'))) return undefined;
+  const location = context.isSwagger2
+    ? { description: 'URL of the created resource', type: 'string', format: 'uri' }
+    : { description: 'URL of the created resource', schema: { type: 'string', format: 'uri-reference' } };
+  return {
+    title: 'Answer 201 Created with a Location header',
+    isPreferred: true,
+    edits: (): TextEdit[] => {
+      const keySpan = doc.locate(ok.at, 'key');
+      const old = doc.text.slice(keySpan.start, keySpan.end);
+      const edits: TextEdit[] = [{ uri: doc.uri, start: keySpan.start, end: keySpan.end, newText: old.replace('200', '201') }];
+      if (!hasLocation) edits.push(headers === undefined ? setMapEntry(doc, ok.at, 'headers', { Location: location }) : setMapEntry(doc, [...ok.at, 'headers'], 'Location', location));
+      return edits;
+    },
+  };
+}
+
+const STORE_CREATES = new Set(['create', 'insert', 'save', 'insertOne']);
+const SERVICE_CREATES = /^(create|insert|add)/;
+
+/** What the handler creates, when it creates the resource its path names (`POST /users` -> a `user`). */
+function createdResource(route: ExtractedRoute): string | undefined {
+  const segments = segmentsOf(normaliseCodePath(route.path));
+  const last = segments[segments.length - 1];
+  if (!last || last.param) return undefined;
+  // `POST /orders/{orderId}/cancel`: a singular word after an item is a command, not a collection.
+  if (segments.length > 1 && segments[segments.length - 2].param && !/s$/i.test(last.text)) return undefined;
+  const noun = singular(last.text.replace(/[-_]/g, ''));
+  if (noun.length < 3) return undefined;
+  const names = (text: string) => singular(text.toLowerCase().replace(/[-_]/g, ''));
+  for (const call of route.storeCalls) {
+    if (!call.mutating || !STORE_CREATES.has(call.operation)) continue;
+    if (call.model && names(call.model.split('.').pop()!).endsWith(noun)) return `${call.library} ${call.model}.${call.operation}()`;
+  }
+  if (!route.handlerNode) return undefined;
+  for (const call of methodCalls(route.handlerNode)) {
+    if (!SERVICE_CREATES.test(call.method) || !/(service|repository|repo|store|dao|model)$/i.test(call.receiver)) continue;
+    const owner = names(call.receiver.split('.').pop()!.replace(/(service|repository|repo|store|dao|model)$/i, ''));
+    const rest = call.method.replace(SERVICE_CREATES, '');
+    if (owner.endsWith(noun) && (rest === '' || names(rest).endsWith(noun) || rest.toLowerCase() === 'one')) return `${call.receiver}.${call.method}()`;
+  }
+  return undefined;
+}

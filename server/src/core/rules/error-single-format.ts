@@ -1,0 +1,96 @@
+import { defineRule } from './rule';
+import type { JsonPath } from '../types';
+import type { SpecDocument } from '../spec/document';
+import { componentSchemaName, contentSchemas, schemaShape } from '../engine/spec-helpers';
+import { errorResponses, isJsonMediaType, isProblemShapedSchema, pathKey } from './_errors';
+import { checkCodeSingleFormat, familiesOf } from './_errors-code';
+
+interface Unit {
+  /** Where the shape is written: a component schema, a response component, or an inline response. */
+  at: JsonPath;
+  doc: SpecDocument;
+  label: string;
+  signature: string;
+  uses: number;
+}
+
+export default defineRule({
+  id: 'error-single-format',
+  severity: 'warning',
+  description: 'More than one error body shape in one service.',
+  appliesTo: ['spec', 'express', 'nest'],
+  fixable: false,
+  docs: {
+    rationale: `The guide: "Pick one error format. Prefer RFC 9457 and apply it consistently", and "Do not return one error shape from validation, another from auth, and a third from business rules." A client parses errors in one place; every extra shape is a branch in every client, and the shape that is rarely used is the one nobody tests.
+
+Shapes are compared by their members: problem details (RFC 9457 \`type\`/\`title\`/\`status\`, including schemas that \`allOf\`-extend a \`ProblemDetails\`) are one format; other shapes are the same format when one's properties contain the other's or they share two or more properties (\`{ code, message }\` and \`{ code, message, details }\` are one format; \`{ code, message }\` and \`{ error }\` are two). The format used by most error responses is the house style; every other shape is reported once, where it is defined, with the house style as related information. Error responses without content do not count. In code, the error bodies routes send (\`res.status(4xx).json({...})\`, NestJS exceptions with object bodies) are compared the same way across the workspace.`,
+    bad: `components:
+  schemas:
+    Error:            # used by most operations
+      type: object
+      properties: { code: { type: integer }, message: { type: string } }
+    AuthFailure:      # a second shape, for 401s
+      type: object
+      properties: { error: { type: string }, error_description: { type: string } }`,
+    good: `components:
+  schemas:
+    ProblemDetails:
+      type: object
+      properties: { type: { type: string }, title: { type: string }, status: { type: integer }, detail: { type: string } }
+    ValidationProblem:  # an extension of the same format
+      allOf:
+        - $ref: '#/components/schemas/ProblemDetails'
+        - properties: { errors: { type: array, items: { type: object } } }`,
+    references: ['RFC 9457 Problem Details for HTTP APIs', 'RFC 9457 §3.2 Extension Members'],
+  },
+  checkSpec(context) {
+    const units = new Map<string, Unit>();
+    for (const entry of errorResponses(context)) {
+      for (const media of contentSchemas(context, entry.response, entry.operation)) {
+        if (!isJsonMediaType(media.mediaType) && !/^application\/problem\+json/i.test(media.mediaType)) continue;
+        const schema = media.schema;
+        if (schema.failure) continue;
+        const problem = /^application\/problem\+json/i.test(media.mediaType) || isProblemShapedSchema(context, schema) === true;
+        let signature: string;
+        if (problem) signature = 'problem details';
+        else {
+          const shape = schemaShape(context, schema);
+          if (shape.hasAlternatives || shape.properties.size === 0) continue;
+          signature = [...shape.properties.keys()].sort().join(', ');
+        }
+        const schemaName = schema.viaRef ? componentSchemaName(schema.at) : undefined;
+        const place = schemaName
+          ? { at: schema.at, doc: schema.doc, label: `Error schema '${schemaName}'` }
+          : entry.response.viaRef
+            ? { at: entry.response.at, doc: entry.response.doc, label: `Response component '${String(entry.response.at[entry.response.at.length - 1])}'` }
+            : { at: entry.at, doc: entry.operation.doc, label: `The ${entry.status} response of ${entry.operation.method.toUpperCase()} ${entry.operation.path}` };
+        const key = pathKey(place.doc, place.at);
+        const unit = units.get(key) ?? { ...place, signature, uses: 0 };
+        unit.uses++;
+        units.set(key, unit);
+        break; // One shape per response: the first JSON media type speaks for it.
+      }
+    }
+    const list = [...units.values()];
+    const { familyOf, majority } = familiesOf(list.map((unit) => ({ signature: unit.signature, weight: unit.uses })));
+    if (majority === undefined) return;
+    const example = list.find((unit) => familyOf(unit.signature) === majority)!;
+    const majorityUses = list.filter((unit) => familyOf(unit.signature) === majority).reduce((sum, unit) => sum + unit.uses, 0);
+    for (const unit of list) {
+      if (familyOf(unit.signature) === majority) continue;
+      context.report({
+        doc: unit.doc,
+        at: unit.at,
+        message: `${unit.label} is a second error format (${describe(unit.signature)}) next to the service's ${describe(example.signature)} used by ${majorityUses} error response${majorityUses === 1 ? '' : 's'}; use one error format across the service, preferably RFC 9457 problem details.`,
+        related: [{ at: example.at, doc: example.doc, message: `the main error format: ${example.label.replace(/^The /, 'the ')}` }],
+      });
+    }
+  },
+  checkCode(context) {
+    checkCodeSingleFormat(context);
+  },
+});
+
+function describe(signature: string): string {
+  return signature === 'problem details' ? 'problem details' : `{ ${signature} }`;
+}

@@ -1,0 +1,102 @@
+import { defineRule } from './rule';
+import { isRecord, type Operation, type SpecContext } from '../engine/spec-context';
+import { componentSchemas, contentSchemas, isItemPath, isSuccessStatus, requestBodyOf, schemaShape } from '../engine/spec-helpers';
+
+export default defineRule({
+  id: 'method-put-replaces',
+  severity: 'warning',
+  description: 'A PUT with no request body, or whose body schema requires nothing (a partial update, which is PATCH).',
+  appliesTo: ['spec'],
+  fixable: false,
+  docs: {
+    rationale: `PUT "requests that the state of the target resource be created or replaced with the state defined by the representation enclosed in the request" (RFC 9110 §9.3.4). The guide: "PUT for full replacement, PATCH for partial update". A PUT without a body replaces the resource with nothing, which is usually a command in disguise (POST it to a command sub-resource); a PUT whose body schema marks no property as required accepts \`{}\` and partial documents, so clients cannot tell whether omitted fields are cleared or kept, which is exactly what PATCH (RFC 5789) and JSON Merge Patch (RFC 7396) define. Empty-body PUTs on a relationship item (\`PUT /teams/{teamId}/members/{userId}\` answering 204) are idempotent "make this link exist" requests and are not flagged; array and binary bodies replace the whole target and are fine. Documents that never declare \`required\` anywhere are left alone: the absence says nothing there.`,
+    bad: `paths:
+  /users/{userId}:
+    put:
+      operationId: updateUser
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                name: { type: string }
+                email: { type: string }`,
+    good: `paths:
+  /users/{userId}:
+    put:
+      operationId: replaceUser
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [name, email]
+              properties:
+                name: { type: string }
+                email: { type: string }
+    patch:
+      operationId: updateUser`,
+    references: ['RFC 9110 §9.3.4 PUT', 'RFC 5789 PATCH', 'RFC 7396 JSON Merge Patch'],
+  },
+  checkSpec(context) {
+    let usesRequired: boolean | undefined;
+    for (const operation of context.operations()) {
+      if (operation.method !== 'put') continue;
+      const body = requestBodyOf(context, operation);
+      if (!body) {
+        if (hasFormData(context, operation) || isRelationshipPut(context, operation)) continue;
+        context.report({
+          doc: operation.doc,
+          at: operation.at,
+          message: `PUT ${operation.path} has no request body; PUT replaces the target with the representation sent (RFC 9110 §9.3.4), so send the full resource, or use POST for a command.`,
+        });
+        continue;
+      }
+      if (body.body.failure || body.schemas.length === 0) continue;
+      const judged = body.schemas.filter((entry) => /json|form|xml|\*\/\*/i.test(entry.mediaType) && !/patch/i.test(entry.mediaType));
+      if (judged.length === 0 || judged.length !== body.schemas.filter((entry) => !/patch/i.test(entry.mediaType)).length) continue;
+      const partial = judged.every((entry) => {
+        if (entry.schema.failure || !isRecord(entry.schema.value)) return false;
+        const shape = schemaShape(context, entry.schema);
+        return !shape.hasAlternatives && shape.properties.size > 0 && shape.required.size === 0 && [...shape.types].every((type) => type === 'object' || type === 'null')
+          && !('discriminator' in entry.schema.value);
+      });
+      if (!partial) continue;
+      usesRequired ??= documentUsesRequired(context);
+      if (!usesRequired) continue;
+      const schema = judged[0].schema;
+      const name = schema.viaRef ? String(schema.at[schema.at.length - 1]) : undefined;
+      context.report({
+        doc: context.isSwagger2 ? body.body.doc : operation.doc,
+        at: body.at,
+        message: `PUT ${operation.path} takes a body${name ? ` ('${name}')` : ''} with no required properties, which is a partial update; mark the properties a full replacement needs as required, or use PATCH.`,
+        related: schema.viaRef ? [{ doc: schema.doc, at: schema.at, message: `'${name}' declares no required properties` }] : undefined,
+      });
+    }
+  },
+});
+
+function hasFormData(context: SpecContext, operation: Operation): boolean {
+  return context.parameters(operation).some((parameter) => parameter.value.in === 'formData');
+}
+
+/** `PUT /teams/{teamId}/members/{userId}` answering without a body: "make this relationship exist". */
+function isRelationshipPut(context: SpecContext, operation: Operation): boolean {
+  if (!isItemPath(operation.path)) return false;
+  return !context.responses(operation).some((entry) => isSuccessStatus(entry.status) && contentSchemas(context, entry.response, operation).length > 0);
+}
+
+/** True when the author writes `required` on schemas at all (otherwise its absence on a PUT body means nothing). */
+function documentUsesRequired(context: SpecContext): boolean {
+  for (const { schema } of componentSchemas(context)) {
+    if (isRecord(schema.value) && Array.isArray(schema.value.required) && schema.value.required.length > 0) return true;
+  }
+  for (const operation of context.operations()) {
+    const body = requestBodyOf(context, operation);
+    for (const entry of body?.schemas ?? []) {
+      if (isRecord(entry.schema.value) && Array.isArray(entry.schema.value.required) && entry.schema.value.required.length > 0) return true;
+    }
+  }
+  return false;
+}

@@ -1,0 +1,400 @@
+import type { ErrorObject } from 'ajv';
+import { defineRule } from './rule';
+import { isRecord, type SpecContext } from '../engine/spec-context';
+import type { SpecDocument } from '../spec/document';
+import { decodePointer, encodePointer, valueAt } from '../spec/refs';
+import type { JsonPath } from '../types';
+import { ExampleValidator, describeInstance, instanceSegments } from './_oasmeta';
+
+export default defineRule({
+  id: 'oas-examples-valid',
+  severity: 'warning',
+  description: 'An example (`example`, `examples`, Example Object `value`/`dataValue`) that does not validate against its schema.',
+  appliesTo: ['spec'],
+  fixable: false,
+  docs: {
+    rationale: `Examples are the part of a contract people read first and tools reuse most: documentation renders them, mock servers return them, contract tests send them and SDK generators put them in doc comments. An example that contradicts its schema (a string where the schema says integer, a missing required field, an enum value that does not exist) teaches consumers the wrong shape and makes mocks return payloads the real API would reject. The guide asks for a contract that is precise enough to generate clients and tests from; examples are part of that contract. apilens validates every example against the schema it illustrates (media type \`example\`/\`examples\`, parameter and header examples, Schema Object \`example\` and 3.1 \`examples\`, Swagger 2.0 response \`examples\`), following \`$ref\`s, and points at the offending value inside the example. It stays silent where the OpenAPI semantics make a mismatch expected: a required \`readOnly\` property missing from a request example (or \`writeOnly\` from a response), a parameter example written in its serialised string form, \`externalValue\`/\`serializedValue\` examples, and non-JSON media types whose example is the serialised text.`,
+    bad: `components:
+  schemas:
+    Order:
+      type: object
+      required: [id, quantity]
+      properties:
+        id: { type: string }
+        quantity: { type: integer, minimum: 1 }
+      example:
+        id: ord_123
+        quantity: two`,
+    good: `components:
+  schemas:
+    Order:
+      type: object
+      required: [id, quantity]
+      properties:
+        id: { type: string }
+        quantity: { type: integer, minimum: 1 }
+      example:
+        id: ord_123
+        quantity: 2`,
+    references: ['OpenAPI 3.1.1 §4.8.14 Media Type Object (example, examples)', 'OpenAPI 3.1.1 §4.8.19 Example Object', 'JSON Schema 2020-12 Validation'],
+  },
+  checkSpec(context) {
+    new ExamplesCheck(context).run();
+  },
+});
+
+type Origin = 'schema' | 'media' | 'parameter';
+
+interface Site {
+  /** The example value. */
+  value: unknown;
+  /** Where the value is written (for anchoring inside it). */
+  valueDoc: SpecDocument;
+  valueAt: JsonPath;
+  /** Where to report when the value lives elsewhere (an Example Object behind a $ref). */
+  usageAt?: JsonPath;
+  usageDoc?: SpecDocument;
+  schemaDoc: SpecDocument;
+  schemaAt: JsonPath;
+  origin: Origin;
+  mediaType?: string;
+}
+
+const SCHEMA_CHILDREN_MAPS = ['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas'];
+const SCHEMA_CHILDREN_SINGLE = ['additionalProperties', 'items', 'not', 'if', 'then', 'else', 'contains', 'propertyNames', 'unevaluatedProperties', 'unevaluatedItems', 'additionalItems', 'contentSchema'];
+const SCHEMA_CHILDREN_LISTS = ['allOf', 'anyOf', 'oneOf', 'prefixItems', 'items'];
+const MAX_SCHEMA_DEPTH = 48;
+
+class ExamplesCheck {
+  private readonly validator: ExampleValidator;
+  private readonly visited = new Set<string>();
+  private readonly reported = new Set<string>();
+  private readonly swagger2: boolean;
+  private readonly schemaExamplesKeyword: boolean;
+
+  constructor(private readonly context: SpecContext) {
+    this.validator = new ExampleValidator(context);
+    this.swagger2 = context.doc.version === '2.0';
+    this.schemaExamplesKeyword = context.doc.version === '3.1' || context.doc.version === '3.2';
+  }
+
+  run() {
+    const { context } = this;
+    if (!context.doc.version) return;
+    const doc = context.doc;
+    const root = context.root;
+    for (const operation of context.operations()) {
+      if (!this.validator.hasBudget) return;
+      for (const parameter of context.parameters(operation)) this.parameter(parameter.value, parameter.doc, parameter.at);
+      if (this.swagger2) {
+        for (const { response } of context.responses(operation)) this.swagger2Response(response.value, response.doc, response.at);
+        continue;
+      }
+      const body = operation.operation.requestBody;
+      if (body !== undefined) {
+        const resolved = context.resolve<Record<string, unknown>>(body, [...operation.at, 'requestBody'], operation.doc);
+        this.contentHolder(resolved.value, resolved.doc, resolved.at);
+      }
+      for (const { response } of context.responses(operation)) this.response(response.value, response.doc, response.at);
+    }
+    if (this.swagger2) {
+      this.eachEntry(root.parameters, ['parameters'], (value, at) => this.parameter(value, doc, at));
+      this.eachEntry(root.responses, ['responses'], (value, at) => this.swagger2Response(value, doc, at));
+      this.eachEntry(root.definitions, ['definitions'], (value, at) => this.schema(value, doc, at, 0));
+      return;
+    }
+    const components = isRecord(root.components) ? root.components : {};
+    const base = ['components'];
+    this.eachEntry(components.parameters, [...base, 'parameters'], (value, at) => this.parameter(value, doc, at));
+    this.eachEntry(components.requestBodies, [...base, 'requestBodies'], (value, at) => this.contentHolder(value, doc, at));
+    this.eachEntry(components.responses, [...base, 'responses'], (value, at) => this.response(value, doc, at));
+    this.eachEntry(components.headers, [...base, 'headers'], (value, at) => this.parameter(value, doc, at));
+    this.eachEntry(components.mediaTypes, [...base, 'mediaTypes'], (value, at) => this.mediaType(undefined, value, doc, at));
+    this.eachEntry(components.schemas, [...base, 'schemas'], (value, at) => this.schema(value, doc, at, 0));
+  }
+
+  private eachEntry(map: unknown, at: JsonPath, visit: (value: unknown, at: JsonPath) => void) {
+    if (!isRecord(map)) return;
+    for (const [name, value] of Object.entries(map)) {
+      if (!this.validator.hasBudget) return;
+      if (isRecord(value) && typeof value.$ref === 'string') continue; // judged where it is defined
+      visit(value, [...at, name]);
+    }
+  }
+
+  /** True the first time a node is seen (shared components are judged once). */
+  private firstVisit(doc: SpecDocument, at: JsonPath): boolean {
+    const key = `${doc.uri}#${encodePointer(at)}`;
+    if (this.visited.has(key)) return false;
+    this.visited.add(key);
+    return true;
+  }
+
+  // ------------------------------------------------------------ containers
+
+  /** A Parameter or Header Object (3.x), or a Swagger 2.0 parameter. */
+  private parameter(value: unknown, doc: SpecDocument, at: JsonPath) {
+    if (!isRecord(value) || !this.firstVisit(doc, at)) return;
+    if (this.swagger2) {
+      if (value.in === 'body' && value.schema !== undefined) this.schemaAt(value.schema, doc, [...at, 'schema']);
+      return;
+    }
+    if (value.schema !== undefined) {
+      const schemaAt = [...at, 'schema'];
+      this.schemaAt(value.schema, doc, schemaAt);
+      this.examplesOf(value, doc, at, doc, schemaAt, 'parameter');
+    }
+    if (isRecord(value.content)) this.content(value.content, doc, [...at, 'content']);
+  }
+
+  /** A Request Body Object (3.x). */
+  private contentHolder(value: unknown, doc: SpecDocument, at: JsonPath) {
+    if (!isRecord(value) || !this.firstVisit(doc, at)) return;
+    if (isRecord(value.content)) this.content(value.content, doc, [...at, 'content']);
+  }
+
+  private response(value: unknown, doc: SpecDocument, at: JsonPath) {
+    if (!isRecord(value) || !this.firstVisit(doc, at)) return;
+    if (isRecord(value.content)) this.content(value.content, doc, [...at, 'content']);
+    if (isRecord(value.headers)) {
+      for (const [name, raw] of Object.entries(value.headers)) {
+        const header = this.context.resolve(raw, [...at, 'headers', name], doc);
+        if (!header.failure) this.parameter(header.value, header.doc, header.at);
+      }
+    }
+  }
+
+  private content(content: Record<string, unknown>, doc: SpecDocument, at: JsonPath) {
+    for (const [mediaType, raw] of Object.entries(content)) {
+      const resolved = this.context.resolve(raw, [...at, mediaType], doc);
+      if (!resolved.failure) this.mediaType(mediaType, resolved.value, resolved.doc, resolved.at);
+    }
+  }
+
+  private mediaType(mediaType: string | undefined, value: unknown, doc: SpecDocument, at: JsonPath) {
+    if (!isRecord(value) || !this.firstVisit(doc, at)) return;
+    if (value.schema === undefined) return; // `itemSchema` examples describe the whole stream
+    const schemaAt = [...at, 'schema'];
+    this.schemaAt(value.schema, doc, schemaAt);
+    this.examplesOf(value, doc, at, doc, schemaAt, 'media', mediaType);
+  }
+
+  private swagger2Response(value: unknown, doc: SpecDocument, at: JsonPath) {
+    if (!isRecord(value) || !this.firstVisit(doc, at)) return;
+    if (value.schema === undefined) return;
+    const schemaAt = [...at, 'schema'];
+    this.schemaAt(value.schema, doc, schemaAt);
+    if (!isRecord(value.examples)) return;
+    for (const [mediaType, example] of Object.entries(value.examples)) {
+      this.check({ value: example, valueDoc: doc, valueAt: [...at, 'examples', mediaType], schemaDoc: doc, schemaAt, origin: 'media', mediaType });
+    }
+  }
+
+  /** `example` and `examples` (a map of Example Objects) of a parameter, header or media type. */
+  private examplesOf(holder: Record<string, unknown>, doc: SpecDocument, at: JsonPath, schemaDoc: SpecDocument, schemaAt: JsonPath, origin: Origin, mediaType?: string) {
+    if ('example' in holder) {
+      this.check({ value: holder.example, valueDoc: doc, valueAt: [...at, 'example'], schemaDoc, schemaAt, origin, mediaType });
+    }
+    if (!isRecord(holder.examples)) return;
+    for (const [name, raw] of Object.entries(holder.examples)) {
+      const usageAt = [...at, 'examples', name];
+      const example = this.context.resolve(raw, usageAt, doc);
+      if (example.failure || !isRecord(example.value)) continue;
+      const field = 'value' in example.value ? 'value' : 'dataValue' in example.value ? 'dataValue' : undefined;
+      if (!field) continue; // externalValue / serializedValue only: nothing structured to check
+      this.check({
+        value: example.value[field],
+        valueDoc: example.doc,
+        valueAt: [...example.at, field],
+        usageAt: example.viaRef ? usageAt : undefined,
+        usageDoc: example.viaRef ? doc : undefined,
+        schemaDoc,
+        schemaAt,
+        origin: field === 'dataValue' ? 'media' : origin,
+        mediaType: field === 'dataValue' ? 'application/json' : mediaType,
+      });
+    }
+  }
+
+  // ------------------------------------------------------------ schemas
+
+  /** A schema written inline at `at` (a `$ref` is judged where it points). */
+  private schemaAt(schema: unknown, doc: SpecDocument, at: JsonPath) {
+    if (isRecord(schema) && typeof schema.$ref === 'string') return;
+    this.schema(schema, doc, at, 0);
+  }
+
+  /** Schema Object `example` (and 3.1+ `examples`) of this schema and every subschema. */
+  private schema(schema: unknown, doc: SpecDocument, at: JsonPath, depth: number) {
+    if (!isRecord(schema) || depth > MAX_SCHEMA_DEPTH || !this.validator.hasBudget) return;
+    if (typeof schema.$ref === 'string' && depth > 0) return;
+    if (!this.firstVisit(doc, [...at, '#schema'])) return;
+    if ('example' in schema) this.check({ value: schema.example, valueDoc: doc, valueAt: [...at, 'example'], schemaDoc: doc, schemaAt: at, origin: 'schema' });
+    if (this.schemaExamplesKeyword && Array.isArray(schema.examples)) {
+      schema.examples.forEach((value, index) => this.check({ value, valueDoc: doc, valueAt: [...at, 'examples', index], schemaDoc: doc, schemaAt: at, origin: 'schema' }));
+    }
+    for (const key of SCHEMA_CHILDREN_MAPS) {
+      const map = schema[key];
+      if (isRecord(map)) for (const [name, child] of Object.entries(map)) this.schema(child, doc, [...at, key, name], depth + 1);
+    }
+    for (const key of SCHEMA_CHILDREN_SINGLE) {
+      if (isRecord(schema[key])) this.schema(schema[key], doc, [...at, key], depth + 1);
+    }
+    for (const key of SCHEMA_CHILDREN_LISTS) {
+      const list = schema[key];
+      if (Array.isArray(list)) list.forEach((child, index) => this.schema(child, doc, [...at, key, index], depth + 1));
+    }
+  }
+
+  // ------------------------------------------------------------ validation
+
+  private check(site: Site) {
+    const { value, origin, mediaType } = site;
+    if (value === undefined) return;
+    // A non-JSON media type's example may be its serialised text (XML, CSV, a form body).
+    if (origin === 'media' && mediaType && !isJsonLike(mediaType) && typeof value === 'string') return;
+    const reportKey = `${(site.usageDoc ?? site.valueDoc).uri}#${encodePointer(site.usageAt ?? site.valueAt)}|${encodePointer(site.schemaAt)}`;
+    if (this.reported.has(reportKey)) return;
+    this.reported.add(reportKey);
+    const errors = this.validator.validate(value, site.schemaDoc, site.schemaAt);
+    if (!errors || errors.length === 0) return;
+    const error = this.pickError(errors, value, site);
+    if (!error) return;
+    this.report(site, error);
+  }
+
+  /** The one error worth showing, or undefined when the mismatch may be intended by OpenAPI semantics. */
+  private pickError(errors: ErrorObject[], value: unknown, site: Site): ErrorObject | undefined {
+    let uncertain = false;
+    const kept: ErrorObject[] = [];
+    for (const error of errors) {
+      if (error.keyword === 'if' || error.keyword === '$ref') continue;
+      if (error.keyword === 'oneOf' && Array.isArray((error.params as { passingSchemas?: unknown }).passingSchemas)) {
+        // More than one branch matches: a discriminator usually picks one; not judged.
+        uncertain = true;
+        continue;
+      }
+      if (error.keyword === 'required' && this.isReadWriteOnly(error)) { uncertain = true; continue; }
+      if (this.validator.legacy && error.data === null) { uncertain = true; continue; }
+      kept.push(error);
+    }
+    if (kept.length === 0) return undefined;
+    // A parameter or header example may be written in its serialised (string) form.
+    if (site.origin === 'parameter' && typeof value === 'string' && kept.some((error) => error.instancePath === '' && error.keyword === 'type')) return undefined;
+    const combinators = kept.filter((error) => error.keyword === 'oneOf' || error.keyword === 'anyOf');
+    const concrete = kept.filter((error) => error.keyword !== 'oneOf' && error.keyword !== 'anyOf');
+    if (combinators.length === 0) return concrete[0];
+    const outside = concrete.filter((error) => !combinators.some((combinator) => error.instancePath === combinator.instancePath || error.instancePath.startsWith(combinator.instancePath + '/')));
+    if (outside.length > 0) return outside[0];
+    if (uncertain) return undefined;
+    return combinators.reduce((best, error) => (error.instancePath.length < best.instancePath.length ? error : best));
+  }
+
+  /** A missing required property that is readOnly or writeOnly: expected in one direction. */
+  private isReadWriteOnly(error: ErrorObject): boolean {
+    const missing = String((error.params as { missingProperty?: string }).missingProperty);
+    const parent = error.parentSchema as Record<string, unknown> | undefined;
+    let property = isRecord(parent?.properties) ? (parent!.properties as Record<string, unknown>)[missing] : undefined;
+    for (let hops = 0; hops < 8 && isRecord(property) && typeof property.$ref === 'string'; hops++) {
+      if (property.readOnly === true || property.writeOnly === true) return true;
+      property = this.poolTarget(property.$ref);
+    }
+    if (!isRecord(property)) return property !== undefined; // unresolvable: not judged
+    if (property.readOnly === true || property.writeOnly === true) return true;
+    for (const key of ['allOf', 'anyOf', 'oneOf']) {
+      const list = property[key];
+      if (Array.isArray(list) && list.some((part) => isRecord(part) && (part.readOnly === true || part.writeOnly === true))) return true;
+    }
+    return false;
+  }
+
+  /** The original node a rewritten pool `$ref` points at (for readOnly/writeOnly lookups). */
+  private poolTarget(ref: string): unknown {
+    const hash = ref.indexOf('#');
+    if (hash < 0 || !ref.startsWith('https://apilens.invalid/document/')) return undefined;
+    const doc = this.validator.documentForBase(ref.slice(0, hash));
+    let fragmentText = ref.slice(hash + 1);
+    try { fragmentText = decodeURIComponent(fragmentText); } catch { return undefined; }
+    const path = decodePointer(fragmentText);
+    if (!doc || !path) return undefined;
+    return valueAt(doc.root, path).value;
+  }
+
+  private report(site: Site, error: ErrorObject) {
+    const segments = instanceSegments(error.instancePath);
+    const detail = describeError(error, segments);
+    const message = `Example does not match its schema: ${detail}; change the example or the schema so they agree.`;
+    const schemaRelated = { at: site.schemaAt, message: 'The schema the example is checked against', doc: site.schemaDoc };
+    if (site.usageAt) {
+      this.context.report({
+        doc: site.usageDoc,
+        at: site.usageAt,
+        message,
+        related: [{ at: site.valueAt, message: 'The example value', doc: site.valueDoc }, schemaRelated],
+      });
+      return;
+    }
+    let at: JsonPath = [...site.valueAt, ...segments];
+    if (error.keyword === 'additionalProperties' || error.keyword === 'unevaluatedProperties') {
+      const extra = String((error.params as Record<string, unknown>).additionalProperty ?? (error.params as Record<string, unknown>).unevaluatedProperty);
+      if (site.valueDoc.has([...at, extra])) at = [...at, extra];
+    }
+    while (at.length > site.valueAt.length && !site.valueDoc.has(at)) at = at.slice(0, -1);
+    // Array items have no key: anchor on the item's value.
+    const last = at[at.length - 1];
+    const part = at.length > site.valueAt.length && (typeof last === 'number' || /^\d+$/.test(String(last))) && Array.isArray(valueAt(site.valueDoc.root, at.slice(0, -1)).value) ? 'value' : 'key';
+    const related = site.schemaDoc === site.valueDoc && encodePointer(site.schemaAt) === encodePointer(site.valueAt.slice(0, -1)) ? undefined : [schemaRelated];
+    this.context.report({ doc: site.valueDoc, at, part, message, related });
+  }
+}
+
+function isJsonLike(mediaType: string): boolean {
+  const type = mediaType.split(';')[0].trim().toLowerCase();
+  return type === '*/*' || type === 'application/*' || /[/+]json$/.test(type) || type.endsWith('/x-www-form-urlencoded') || type.startsWith('multipart/');
+}
+
+function describeError(error: ErrorObject, segments: string[]): string {
+  const where = segments.length === 0 ? 'the value' : `'${describeInstance(segments)}'`;
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'type':
+      return `${where} must be ${article(String(params.type).replace(/,/g, ' or '))} (found ${kindOf(error.data)})`;
+    case 'required':
+      return `${where === 'the value' ? 'the value' : where} is missing the required property '${params.missingProperty}'`;
+    case 'additionalProperties':
+      return `${where} has the property '${params.additionalProperty}', which the schema does not allow`;
+    case 'unevaluatedProperties':
+      return `${where} has the property '${params.unevaluatedProperty}', which the schema does not allow`;
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]) ?? [];
+      const list = allowed.slice(0, 6).map((value) => JSON.stringify(value)).join(', ') + (allowed.length > 6 ? ', ...' : '');
+      return `${where} is ${JSON.stringify(error.data)}, not one of ${list}`;
+    }
+    case 'const':
+      return `${where} must be ${JSON.stringify(params.allowedValue)}`;
+    case 'format':
+      return `${where} is not a valid ${params.format} (${JSON.stringify(error.data)})`;
+    case 'pattern':
+      return `${where} does not match the pattern ${params.pattern}`;
+    case 'oneOf':
+    case 'anyOf':
+      return `${where} matches none of the schema's ${error.keyword} alternatives`;
+    case 'not':
+      return `${where} matches a schema it must not match ('not')`;
+    default:
+      return `${where} ${error.message ?? 'is invalid'}`;
+  }
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number') return Number.isInteger(value) ? `the number ${value}` : `the number ${value}`;
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 37) + '...' : value)}`;
+  if (typeof value === 'boolean') return `the boolean ${value}`;
+  return 'an object';
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}

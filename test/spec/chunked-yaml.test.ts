@@ -80,3 +80,16 @@ test('real documents converted to YAML parse identically (when the corpus is ins
   const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort().filter((_, i) => i % 40 === 0).slice(0, 15);
   for (const file of files) assertEquivalent(stringify(JSON.parse(readFileSync(join(dir, file), 'utf8')), { lineWidth: 0, aliasDuplicateObjects: false }));
 });
+
+test('chunks read through the fast path resolve scalars exactly as the whole-document parser', () => {
+  // Scalars where YAML 1.1 and 1.2 (or two parsers) could disagree, repeated past the chunk size.
+  const tricky = ['yes', 'no', 'on', 'off', 'y', '~', 'null', 'Null', '.inf', '-.Inf', '.nan', '0o14', '014', '0x1F', '1e3', '1_000', '2020-01-01',
+    '2020-01-01T10:00:00Z', "'quoted'", '"dq \\u00e9"', '!!str 12', '12:30', '+12', '0.', 'TRUE', 'False', '= ', '<<'];
+  let text = 'openapi: 3.1.0\ninfo: { title: Scalars, version: 1.0.0 }\npaths:\n';
+  for (let i = 0; i < 400; i++) {
+    text += `  /s${i}:\n    get:\n      description: |\n        block ${i}\n        kept\n      x-values:\n`;
+    for (const [j, scalar] of tricky.entries()) text += `        k${j}: ${scalar}\n`;
+    text += `      x-list: [${tricky.slice(0, 8).join(', ')}]\n`;
+  }
+  assertEquivalent(text);
+});

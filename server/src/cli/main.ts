@@ -5,7 +5,8 @@ import { applyEdits, collectFixAllEdits } from '../core/engine/fix-all';
 import { URI } from 'vscode-uri';
 import { analyzeFile } from '../core/engine/analyze';
 import { detectFileKind } from '../core/detect';
-import { parseSpecDocument, type SpecDocument } from '../core/spec/document';
+import type { SpecDocument } from '../core/spec/document';
+import { parseSpecDocumentFast } from '../core/spec/chunked-yaml';
 import { checkInput } from '../core/engine/input-limits';
 import { codeWorkspaceView, type CodeWorkspaceView } from '../core/engine/code-context';
 import { extractRoutes, looksLikeRouteCode } from '../core/code/extract';
@@ -85,7 +86,7 @@ function lint(args: ParsedArgs, cwd: string, stdout: (s: string) => void): numbe
     texts.set(uri, text);
     const kind = detectFileKind(file, text);
     if (kind.kind === 'spec' && text.length <= config.maxFileSize && !checkInput(text)) {
-      try { specs.set(uri, parseSpecDocument(uri, text, kind.format)); } catch { /* reported by analyzeFile */ }
+      try { specs.set(uri, parseSpecDocumentFast(uri, text, kind.format)); } catch { /* reported by analyzeFile */ }
     }
   }
   let view: CodeWorkspaceView | undefined;
@@ -103,7 +104,7 @@ function lint(args: ParsedArgs, cwd: string, stdout: (s: string) => void): numbe
       if (content !== texts.get(uri)) {
         texts.set(uri, content);
         const spec = specs.get(uri);
-        if (spec) specs.set(uri, parseSpecDocument(uri, content, spec.format));
+        if (spec) specs.set(uri, parseSpecDocumentFast(uri, content, spec.format));
         view = undefined;
       }
       return analyzeFile({ uri, text: content }, {

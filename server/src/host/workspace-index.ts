@@ -1,7 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { URI } from 'vscode-uri';
 import { detectFileKind } from '../core/detect';
-import { parseSpecDocument, type SpecDocument } from '../core/spec/document';
+import type { SpecDocument } from '../core/spec/document';
+import { parseSpecDocumentFast } from '../core/spec/chunked-yaml';
 import { extractRoutes, looksLikeRouteCode } from '../core/code/extract';
 import { codeWorkspaceView, type CodeWorkspaceView } from '../core/engine/code-context';
 import type { CodeFile } from '../core/code/model';
@@ -102,7 +103,7 @@ export class WorkspaceIndex {
     try {
       const text = readFileSync(file, 'utf8');
       const kind = detectFileKind(file, text);
-      if (kind.kind === 'spec') doc = parseSpecDocument(uri, text, kind.format);
+      if (kind.kind === 'spec') doc = parseSpecDocumentFast(uri, text, kind.format);
     } catch {
       doc = null;
     }

@@ -141,7 +141,10 @@ function makeRoute(file: string, method: HttpMethod, path: string, pathNode: ts.
     if (isLast && isFunctionLike(inner)) { handlerNode = inner; return; }
     if (isLast && ts.isIdentifier(inner) && result.functions.has(inner.text)) { handlerNode = result.functions.get(inner.text); handlerName = inner.text; return; }
     if (isLast && ts.isPropertyAccessExpression(inner)) { handlerName = expressionText(inner); }
-    if (ts.isArrayLiteralExpression(inner)) for (const element of inner.elements) middleware.push({ name: calleeName(element), span: spanOf(element, file) });
+    // An imported handler (`router.get('/', validate, listFiles)`): its body is in another file.
+    if (isLast && ts.isIdentifier(inner) && result.imports.has(inner.text)) { handlerName = inner.text; return; }
+    const array = ts.isArrayLiteralExpression(inner) ? inner : ts.isIdentifier(inner) ? localArray(declaration.getSourceFile(), inner.text) : undefined;
+    if (array) for (const element of array.elements) middleware.push({ name: calleeName(element), span: spanOf(element, file) });
     else if (!isLast || !isFunctionLike(inner)) middleware.push({ name: calleeName(inner), span: spanOf(arg, file) });
   });
   if (!handlerNode && handlerName && middleware.length && middleware[middleware.length - 1].name === handlerName) middleware.pop();
@@ -163,6 +166,17 @@ function makeRoute(file: string, method: HttpMethod, path: string, pathNode: ts.
     params: [...pathParams(path, pathNode, file), ...(handlerFacts?.params.filter((p) => p.in !== 'path') ?? [])],
     storeCalls: handlerFacts?.storeCalls ?? [],
   };
+}
+
+/** `const guarded = [requireAuth, requireScope('x')]` at the top level of the file: a middleware array. */
+function localArray(source: ts.SourceFile, name: string): ts.ArrayLiteralExpression | undefined {
+  for (const statement of source.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    for (const declaration of statement.declarationList.declarations) {
+      if (ts.isIdentifier(declaration.name) && declaration.name.text === name && declaration.initializer && ts.isArrayLiteralExpression(declaration.initializer)) return declaration.initializer;
+    }
+  }
+  return undefined;
 }
 
 function pathParams(path: string, node: ts.Node, file: string) {

@@ -1,5 +1,6 @@
 import { detectFileKind, type FileKind } from '../detect';
-import { parseSpecDocument, type SpecDocument } from '../spec/document';
+import type { SpecDocument } from '../spec/document';
+import { parseSpecDocumentFast } from '../spec/chunked-yaml';
 import { RefResolver, type WorkspaceHost } from '../spec/refs';
 import { LineIndex } from '../text';
 import type { Diagnostic, Finding, Severity } from '../types';
@@ -89,7 +90,7 @@ export function analyzeFile(input: AnalysisInput, options: AnalysisOptions): Ana
   try {
     doc = options.openDocument?.(input.uri)?.text === input.text
       ? options.openDocument(input.uri)!
-      : parseSpecDocument(input.uri, input.text, kind.format);
+      : parseSpecDocumentFast(input.uri, input.text, kind.format);
   } catch (error) {
     // The parsers do not throw on bad syntax; this is a resource limit (stack, memory).
     options.log?.(`apilens: could not parse ${input.uri}: ${(error as Error)?.message}`);

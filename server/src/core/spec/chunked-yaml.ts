@@ -1,6 +1,7 @@
 import { LineIndex, type OffsetRange } from '../text';
 import type { JsonPath } from '../types';
-import { parseSpecDocument, versionFamily, type SpecDocument, type SyntaxProblem } from './document';
+import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
+import { parseSpecDocument, versionFamily, type DocumentFormat, type SpecDocument, type SyntaxProblem } from './document';
 
 /**
  * Incremental parsing of large YAML documents for the editor. The text is cut into chunks along
@@ -28,6 +29,14 @@ interface Entry {
 
 interface Line { start: number; end: number; indent: number; blank: boolean }
 
+/**
+ * One-shot parse for hosts that read a document once (the CLI, the workspace index, $ref targets):
+ * large YAML goes through the chunked parser, whose chunks build their positioned trees lazily.
+ */
+export function parseSpecDocumentFast(uri: string, text: string, format: DocumentFormat): SpecDocument {
+  return format === 'yaml' && text.length > CHUNK_BYTES ? new ChunkedYamlParser().parse(uri, text) : parseSpecDocument(uri, text, format);
+}
+
 export class ChunkedYamlParser {
   private cache = new Map<string, SpecDocument>();
 
@@ -44,7 +53,7 @@ export class ChunkedYamlParser {
       for (const entry of list) {
         if (entry.children) { visit(entry.children); continue; }
         const slice = text.slice(entry.start, entry.end);
-        const parsed = this.cache.get(slice) ?? next.get(slice) ?? parseSpecDocument(uri, slice, 'yaml');
+        const parsed = this.cache.get(slice) ?? next.get(slice) ?? lazyLeaf(uri, slice);
         next.set(slice, parsed);
         leaves.set(entry, parsed);
       }
@@ -57,6 +66,30 @@ export class ChunkedYamlParser {
     this.cache = next;
     return assemble(uri, text, entries, leaves);
   }
+}
+
+/**
+ * A chunk whose value comes from js-yaml (no positions, several times faster than building the
+ * positioned tree) and whose positioned tree is built only when a rule asks where something is.
+ * Most chunks of a large description never carry a finding, so most are never fully parsed. When
+ * js-yaml rejects the chunk (a syntax error, a duplicate key, an alias to another chunk), the full
+ * parser runs at once so its errors, with positions, are reported.
+ */
+function lazyLeaf(uri: string, slice: string): SpecDocument {
+  let value: unknown;
+  try {
+    value = loadYaml(slice, { schema: CORE_SCHEMA, json: false });
+  } catch {
+    return parseSpecDocument(uri, slice, 'yaml');
+  }
+  let full: SpecDocument | undefined;
+  const positioned = () => (full ??= parseSpecDocument(uri, slice, 'yaml'));
+  return {
+    uri, text: slice, format: 'yaml', root: value, syntaxErrors: [], indentUnit: 2,
+    get lines() { return positioned().lines; },
+    locate: (path, part) => positioned().locate(path, part),
+    has: (path) => positioned().has(path),
+  };
 }
 
 function scanLines(text: string): Line[] {

@@ -1,6 +1,7 @@
 import { URI, Utils } from 'vscode-uri';
 import type { JsonPath } from '../types';
-import { parseSpecDocument, type SpecDocument } from './document';
+import type { SpecDocument } from './document';
+import { parseSpecDocumentFast } from './chunked-yaml';
 
 /**
  * What the analysis may read besides the document itself. Hosts (CLI, language server) implement it;
@@ -118,7 +119,7 @@ export class RefResolver {
     const text = this.host.readFile(uri);
     if (text === undefined) { this.external.set(uri, null); return 'missing'; }
     const format = /\.json$/i.test(uri) ? 'json' : 'yaml';
-    const doc = parseSpecDocument(uri, text, format);
+    const doc = parseSpecDocumentFast(uri, text, format);
     this.external.set(uri, doc);
     return doc;
   }

@@ -4,8 +4,10 @@ import { analyzeHandler } from './handler';
 import type { AppFacts, HttpMethod, Middleware, Route, SourceSpan } from './model';
 
 const ROUTE_METHODS = new Set<HttpMethod>(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'all']);
-export const AUTH_NAME = /auth|jwt|passport|guard|session|protect|requireUser|isAuthenticated|verifyToken|requireLogin|ensureLoggedIn|bearer|apiKey|authorize|checkScopes|requireRole|requireScope/i;
-export const VALIDATION_NAME = /valid|celebrate|checkSchema|zod|joi|yup|schema|sanitize|^body$|^query$|^param$|^check$/i;
+/** Auth middleware by name; never `passport.initialize()`/`passport.session()`, rate limiters (`authLimiter`), loggers or CORS. */
+export const AUTH_NAME = /^(?!passport\.(?:initialize|session)\b)(?!.*(?:limit|logger|cors))(?=.*(?:auth|jwt|passport|guard|session|protect|requireUser|isAuthenticated|verifyToken|requireLogin|ensureLoggedIn|bearer|apiKey|authorize|checkScopes|requireRole|requireScope))/i;
+/** Validation middleware by name; never auth that says "valid" (`validApiKey`, `validateToken`, `validatedSession`). */
+export const VALIDATION_NAME = /^(?!.*(?:apikey|token|session|jwt|auth|user))(?=.*(?:valid|celebrate|checkSchema|zod|joi|yup|schema|sanitize|^body$|^query$|^param$|^check$))/i;
 
 /** An Express app or router declared in a file: `const app = express()`, `export const users = Router()`. */
 export interface RouterDecl {
@@ -15,9 +17,11 @@ export interface RouterDecl {
   exported: 'default' | 'named' | false;
   routes: Route[];
   /** `router.use('/x', child)` / `app.use(child)`: mounts of other routers by local name. */
-  mounts: { prefix: string; target: string; order: number }[];
+  mounts: { prefix: string; target: string; order: number; param?: number }[];
+  /** A router received as parameter `param` of the function `name` (`function users(app) { app.get(...) }`). */
+  param?: number;
   /** `router.use(mw)` before routes: applies to routes registered after it. */
-  uses: { middleware: Middleware[]; order: number }[];
+  uses: { middleware: Middleware[]; order: number; prefix?: string }[];
 }
 
 export interface ExpressFile {
@@ -34,22 +38,59 @@ export interface ExpressFile {
 export function readExpressFile(file: string, source: ts.SourceFile, facts: AppFacts): ExpressFile {
   const result: ExpressFile = { routers: new Map(), imports: new Map(), functions: new Map(), pendingErrorHandlers: [] };
   readImports(source, result.imports);
+  // `Router().use(a).use(b)`: the Router() call at the base of a chain, by the router it creates.
+  const chainRouters = new Map<ts.Node, RouterDecl>();
+  // Routers received as function parameters: the function node -> parameter name -> router.
+  const paramRouters = new Map<ts.Node, Map<string, RouterDecl>>();
+  const declare = (name: string, init: ts.Expression, exported: RouterDecl['exported']) => {
+    const base = chainBase(init);
+    if (!ts.isCallExpression(base) && !ts.isNewExpression(base)) return;
+    const callee = calleeName(base.expression);
+    const isApp = /^express$/.test(callee);
+    if (!isApp && !/(^|\.)Router$/.test(callee)) return;
+    const router: RouterDecl = { file, name, isApp, exported, routes: [], mounts: [], uses: [] };
+    result.routers.set(name, router);
+    if (base !== init) chainRouters.set(base, router);
+  };
   // Declarations first, so routes can find their router whatever the order in the file.
   forEachDescendant(source, (node) => {
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
-      const init = unwrap(node.initializer);
-      if (ts.isCallExpression(init) || ts.isNewExpression(init)) {
-        const callee = calleeName(init.expression);
-        const isApp = /^express$/.test(callee);
-        if (isApp || /(^|\.)Router$/.test(callee)) {
-          result.routers.set(node.name.text, { file, name: node.name.text, isApp, exported: isExported(node) ? 'named' : false, routes: [], mounts: [], uses: [] });
-        }
-      }
+      declare(node.name.text, unwrap(node.initializer), isExported(node) ? 'named' : false);
       if (isFunctionLike(unwrap(node.initializer))) result.functions.set(node.name.text, unwrap(node.initializer));
     }
     if (ts.isFunctionDeclaration(node) && node.name) result.functions.set(node.name.text, node);
     return undefined;
   });
+  for (const statement of source.statements) {
+    // export default Router().use('/api', api); module.exports = Router().use(...)
+    const exported = ts.isExportAssignment(statement) ? statement.expression
+      : ts.isExpressionStatement(statement) && ts.isBinaryExpression(statement.expression) && /^module\.exports$/.test(expressionText(statement.expression.left)) ? statement.expression.right : undefined;
+    if (exported && !ts.isIdentifier(unwrap(exported))) declare('*default*', unwrap(exported), 'default');
+  }
+  // Route-registering functions: `function userRoutes(app) { app.get('/users', h) }`, called with a router.
+  for (const [name, fn] of result.functions) {
+    if (!isFunctionLike(fn) || result.routers.has(name)) continue;
+    fn.parameters.forEach((parameter, index) => {
+      if (!ts.isIdentifier(parameter.name) || !registersRoutes(fn, parameter.name.text)) return;
+      const router: RouterDecl = { file, name: index ? `${name}#${index}` : name, isApp: false, exported: false, routes: [], mounts: [], uses: [], param: index };
+      result.routers.set(router.name, router);
+      const byName = paramRouters.get(fn) ?? new Map<string, RouterDecl>();
+      byName.set(parameter.name.text, router);
+      paramRouters.set(fn, byName);
+    });
+  }
+  const routerOf = (expression: ts.Expression): RouterDecl | undefined => {
+    if (ts.isIdentifier(expression)) {
+      for (let scope: ts.Node | undefined = expression.parent; scope; scope = scope.parent) {
+        const local = paramRouters.get(scope)?.get(expression.text);
+        if (local) return local;
+        if (isFunctionLike(scope) && scope.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === expression.text)) return undefined;
+      }
+      const router = result.routers.get(expression.text);
+      return router && router.param === undefined ? router : undefined;
+    }
+    return chainRouters.get(chainBase(expression));
+  };
   for (const statement of source.statements) {
     if (ts.isExportAssignment(statement) && ts.isIdentifier(statement.expression)) {
       const router = result.routers.get(statement.expression.text);
@@ -62,31 +103,61 @@ export function readExpressFile(file: string, source: ts.SourceFile, facts: AppF
       }
     }
     // module.exports = router
-    if (ts.isExpressionStatement(statement) && ts.isBinaryExpression(statement.expression) && /^module\.exports$/.test(expressionText(statement.expression.left)) && ts.isIdentifier(statement.expression.right)) {
-      const router = result.routers.get(statement.expression.right.text);
-      if (router) router.exported = 'default';
+    if (ts.isExpressionStatement(statement) && ts.isBinaryExpression(statement.expression) && /^module\.exports$/.test(expressionText(statement.expression.left))) {
+      const right = unwrap(statement.expression.right);
+      if (ts.isIdentifier(right)) {
+        const router = result.routers.get(right.text);
+        if (router) router.exported = 'default';
+      }
+      // module.exports = { userRoutes, adminRoutes }
+      if (ts.isObjectLiteralExpression(right)) {
+        for (const property of right.properties) {
+          const local = ts.isShorthandPropertyAssignment(property) ? property.name.text : ts.isPropertyAssignment(property) && ts.isIdentifier(property.initializer) ? property.initializer.text : undefined;
+          const exportedName = property.name && ts.isIdentifier(property.name) ? property.name.text : undefined;
+          if (!local || exportedName !== local) continue;
+          for (const router of result.routers.values()) if (router.name === local || router.name.startsWith(`${local}#`)) router.exported = 'named';
+        }
+      }
     }
   }
-  let order = 0;
+  for (const router of result.routers.values()) {
+    if (router.param === undefined || router.exported) continue;
+    const base = router.name.replace(/#\d+$/, '');
+    const fn = result.functions.get(base);
+    const statement = fn && ts.isFunctionDeclaration(fn) ? fn : fn?.parent && ts.isVariableDeclaration(fn.parent) ? fn.parent : undefined;
+    if (statement && ts.isFunctionDeclaration(statement) && statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) router.exported = statement.modifiers.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword) ? 'default' : 'named';
+    if (statement && ts.isVariableDeclaration(statement) && isExported(statement)) router.exported = 'named';
+    if (source.statements.some((s) => ts.isExportAssignment(s) && ts.isIdentifier(s.expression) && s.expression.text === base)) router.exported = 'default';
+    if (source.statements.some((s) => ts.isExpressionStatement(s) && ts.isBinaryExpression(s.expression) && /^module\.exports$/.test(expressionText(s.expression.left)) && ts.isIdentifier(s.expression.right) && s.expression.right.text === base)) router.exported = 'default';
+  }
   forEachDescendant(source, (node) => {
+    // userRoutes(app), registerRoutes(app, router): a route-registering function called with a router.
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && (result.functions.has(node.expression.text) || result.imports.has(node.expression.text))) {
+      node.arguments.forEach((arg, index) => {
+        const router = routerOf(unwrap(arg));
+        if (router) router.mounts.push({ prefix: '', target: (node.expression as ts.Identifier).text, order: node.getStart(), param: index });
+      });
+      return undefined;
+    }
     if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return undefined;
     const method = node.expression.name.text;
     const target = node.expression.expression;
+    // Source position orders calls, so that `Router().use(a).use(b)` keeps a before b.
+    const order = node.expression.name.getStart();
     // router.route('/x').get(h).post(h)
     const routeChain = routeChainBase(target);
     if (routeChain && ROUTE_METHODS.has(method as HttpMethod)) {
-      const router = result.routers.get(routeChain.router);
-      if (router) router.routes.push(makeRoute(file, method as HttpMethod, routeChain.path, routeChain.pathNode, node, node.arguments, result, order++));
+      const router = routerOf(routeChain.router);
+      if (router) router.routes.push(makeRoute(file, method as HttpMethod, routeChain.path, routeChain.pathNode, node, node.arguments, result, order));
       return undefined;
     }
-    if (!ts.isIdentifier(target)) return undefined;
-    const router = result.routers.get(target.text);
+    const router = routerOf(unwrap(target));
     if (!router) return undefined;
     if (ROUTE_METHODS.has(method as HttpMethod) && node.arguments.length >= 2) {
       const path = stringValue(node.arguments[0]);
-      if (path !== undefined) router.routes.push(makeRoute(file, method as HttpMethod, path, node.arguments[0], node, node.arguments.slice(1), result, order++));
+      if (path !== undefined) router.routes.push(makeRoute(file, method as HttpMethod, path, node.arguments[0], node, node.arguments.slice(1), result, order));
     } else if (method === 'use') {
-      readUse(file, router, node, result, facts, order++);
+      for (const args of loopExpansions(node, source)) readUse(file, router, args, result, facts, order);
     } else if (method === 'listen' && router.isApp) {
       facts.frameworks.add('express');
     }
@@ -96,8 +167,8 @@ export function readExpressFile(file: string, source: ts.SourceFile, facts: AppF
   return result;
 }
 
-function readUse(file: string, router: RouterDecl, node: ts.CallExpression, result: ExpressFile, facts: AppFacts, order: number) {
-  const args = [...node.arguments];
+function readUse(file: string, router: RouterDecl, useArgs: readonly ts.Expression[], result: ExpressFile, facts: AppFacts, order: number) {
+  const args = [...useArgs];
   const prefix = stringValue(args[0]);
   if (prefix !== undefined) args.shift();
   const middleware: Middleware[] = [];
@@ -128,7 +199,7 @@ function readUse(file: string, router: RouterDecl, node: ts.CallExpression, resu
     }
     if (name) middleware.push({ name, span: spanOf(arg, file) });
   }
-  if (middleware.length) router.uses.push({ middleware, order });
+  if (middleware.length) router.uses.push({ middleware, order, prefix });
 }
 
 function makeRoute(file: string, method: HttpMethod, path: string, pathNode: ts.Node, declaration: ts.CallExpression, handlerArgs: readonly ts.Expression[], result: ExpressFile, order: number): Route & { order: number; handlerNode?: ts.Node } {
@@ -183,13 +254,93 @@ function pathParams(path: string, node: ts.Node, file: string) {
   return [...path.matchAll(/:([A-Za-z0-9_$]+)|\*([A-Za-z0-9_$]+)/g)].map((match) => ({ name: match[1] ?? match[2], in: 'path' as const, span: spanOf(node, file) }));
 }
 
-function routeChainBase(node: ts.Expression): { router: string; path: string; pathNode: ts.Node } | undefined {
+/** The call a method chain starts from: `Router().use(a).get('/x', h)` -> `Router()`. */
+function chainBase(node: ts.Expression): ts.Expression {
+  let current = node;
+  for (let depth = 0; depth < 50; depth++) {
+    if (!ts.isCallExpression(current) || !ts.isPropertyAccessExpression(current.expression)) return current;
+    const name = current.expression.name.text;
+    if (name !== 'use' && !ROUTE_METHODS.has(name as HttpMethod)) return current;
+    current = unwrap(current.expression.expression);
+  }
+  return current;
+}
+
+/** Whether a function registers routes on (or passes on) its parameter: `app.get('/x', h)`, `app.use(...)`, `other(app)`. */
+function registersRoutes(fn: ts.Node, param: string): boolean {
+  let found = false;
+  forEachDescendant(fn, (node) => {
+    if (found) return 'skip';
+    if (!ts.isCallExpression(node)) return undefined;
+    const callee = node.expression;
+    if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === param) {
+      const method = callee.name.text;
+      const path = stringValue(node.arguments[0]);
+      if ((ROUTE_METHODS.has(method as HttpMethod) || method === 'route') && path?.startsWith('/') && (method === 'route' || node.arguments.length >= 2)) found = true;
+      if (method === 'use' && (path?.startsWith('/') || node.arguments.length >= 1)) found = true;
+    }
+    // Passed on (`userRoutes(app)`): only for names that say router/app, never a middleware's `req`.
+    if (ts.isIdentifier(callee) && /app|router|api|server/i.test(param) && node.arguments.some((arg) => ts.isIdentifier(arg) && arg.text === param)) found = true;
+    return undefined;
+  });
+  return found;
+}
+
+/**
+ * The argument lists of a `use` call, with a loop over a literal table unrolled:
+ * `[{ path: '/auth', route: authRoute }].forEach((r) => router.use(r.path, r.route))`.
+ */
+function loopExpansions(node: ts.CallExpression, source: ts.SourceFile): (readonly ts.Expression[])[] {
+  const plain = [node.arguments];
+  let binding: ts.BindingName | undefined;
+  let list: ts.Expression | undefined;
+  for (let scope: ts.Node | undefined = node.parent; scope && !binding; scope = scope.parent) {
+    if ((ts.isArrowFunction(scope) || ts.isFunctionExpression(scope)) && ts.isCallExpression(scope.parent) && ts.isPropertyAccessExpression(scope.parent.expression) && scope.parent.expression.name.text === 'forEach' && scope.parent.arguments[0] === scope) {
+      binding = scope.parameters[0]?.name;
+      list = scope.parent.expression.expression;
+    } else if (ts.isForOfStatement(scope) && ts.isVariableDeclarationList(scope.initializer)) {
+      binding = scope.initializer.declarations[0]?.name;
+      list = scope.expression;
+    } else if (isFunctionLike(scope)) break;
+  }
+  if (!binding || !list) return plain;
+  let array: ts.Expression | undefined = unwrap(list);
+  if (ts.isIdentifier(array)) {
+    const name = array.text;
+    array = undefined;
+    forEachDescendant(source, (n) => {
+      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer) array = unwrap(n.initializer);
+      return undefined;
+    });
+  }
+  if (!array || !ts.isArrayLiteralExpression(array)) return plain;
+  const bound = binding;
+  const substitute = (arg: ts.Expression, row: ts.ObjectLiteralExpression): ts.Expression | undefined => {
+    const inner = unwrap(arg);
+    if (ts.isIdentifier(bound) && ts.isPropertyAccessExpression(inner) && ts.isIdentifier(inner.expression) && inner.expression.text === bound.text) return objectProperty(row, inner.name.text) ?? undefined;
+    if (ts.isObjectBindingPattern(bound) && ts.isIdentifier(inner)) {
+      const element = bound.elements.find((e) => ts.isIdentifier(e.name) && e.name.text === inner.text);
+      if (element) return objectProperty(row, element.propertyName && ts.isIdentifier(element.propertyName) ? element.propertyName.text : inner.text);
+    }
+    return arg;
+  };
+  const expanded: (readonly ts.Expression[])[] = [];
+  for (const row of array.elements) {
+    if (!ts.isObjectLiteralExpression(row)) return plain;
+    const args = node.arguments.map((arg) => substitute(arg, row));
+    if (args.some((a) => !a)) return plain;
+    expanded.push(args as ts.Expression[]);
+  }
+  return expanded.length ? expanded : plain;
+}
+
+function routeChainBase(node: ts.Expression): { router: ts.Expression; path: string; pathNode: ts.Node } | undefined {
   let current: ts.Expression = node;
   for (let depth = 0; depth < 20; depth++) {
     if (!ts.isCallExpression(current) || !ts.isPropertyAccessExpression(current.expression)) return undefined;
-    if (current.expression.name.text === 'route' && ts.isIdentifier(current.expression.expression)) {
+    if (current.expression.name.text === 'route') {
       const path = stringValue(current.arguments[0]);
-      return path === undefined ? undefined : { router: current.expression.expression.text, path, pathNode: current.arguments[0] };
+      return path === undefined ? undefined : { router: unwrap(current.expression.expression), path, pathNode: current.arguments[0] };
     }
     current = current.expression.expression;
   }

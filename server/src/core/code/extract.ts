@@ -13,7 +13,7 @@ export interface RouteExtraction {
   sources: Map<string, ts.SourceFile>;
 }
 
-const ROUTE_CODE_HINT = /from\s+['"](express|@nestjs\/(common|core))['"]|require\(\s*['"]express['"]\s*\)|\bRouter\s*\(|NestFactory|@Controller\(|\.listen\s*\(|process\.on\(\s*['"]SIGTERM/;
+const ROUTE_CODE_HINT = /from\s+['"](express|@nestjs\/(common|core))['"]|require\(\s*['"]express['"]\s*\)|\bRouter\s*\(|NestFactory|@Controller\(|\.listen\s*\(|process\.on\(\s*['"]SIGTERM|\b(app|router)\.(get|post|put|patch|delete|use)\(\s*['"`]\/|\w\(\s*(app|router)\s*[,)]/;
 
 /** A cheap text test so that files which cannot declare routes cost nothing. */
 export function looksLikeRouteCode(text: string): boolean {
@@ -63,27 +63,29 @@ export function extractRoutes(files: CodeFile[]): RouteExtraction {
   return { routes, facts, sources };
 }
 
-interface Reach { prefix: string; middleware: Middleware[] }
+interface Reach { prefix: string; middleware: Middleware[]; app: string }
 
 function resolveExpress(files: Map<string, ExpressFile>, known: Set<string>, facts: AppFacts): ExtractedRoute[] {
   const routers = new Map<string, RouterDecl>();
   for (const file of files.values()) for (const router of file.routers.values()) routers.set(`${router.file}#${router.name}`, router);
-  const targetOf = (router: RouterDecl, local: string): RouterDecl | undefined => {
+  // `param`: the mount passes the router as that argument of a route-registering function.
+  const targetOf = (router: RouterDecl, local: string, param?: number): RouterDecl | undefined => {
     const file = files.get(router.file)!;
-    const sameFile = file.routers.get(local);
-    if (sameFile) return sameFile;
+    const suffix = param ? `#${param}` : '';
+    const sameFile = file.routers.get(local + suffix);
+    if (sameFile) return param === undefined || sameFile.param === param ? sameFile : undefined;
     const imported = file.imports.get(local);
     if (!imported) return undefined;
     const targetFile = resolveModule(files, known, router.file, imported.from);
     if (!targetFile) return undefined;
-    const target = [...files.get(targetFile)!.routers.values()];
-    return imported.name === 'default' ? target.find((r) => r.exported === 'default') ?? (target.length === 1 ? target[0] : undefined) : target.find((r) => r.name === imported.name);
+    const target = [...files.get(targetFile)!.routers.values()].filter((r) => param === undefined ? r.param === undefined || r.param === 0 : r.param === param);
+    return imported.name === 'default' ? target.find((r) => r.exported === 'default') ?? (target.length === 1 && param === undefined ? target[0] : undefined) : target.find((r) => r.name === imported.name + suffix);
   };
   // Imported names used with `use` that are not routers are middleware.
   const isRouterName = (router: RouterDecl, name: string) => !!targetOf(router, name);
   for (const router of routers.values()) {
     for (const use of router.uses) use.middleware = use.middleware.filter((m) => !isRouterName(router, m.name));
-    router.mounts = router.mounts.filter((mount) => isRouterName(router, mount.target));
+    router.mounts = router.mounts.filter((mount) => !!targetOf(router, mount.target, mount.param));
   }
   for (const [path, file] of files) {
     for (const pending of file.pendingErrorHandlers) {
@@ -98,32 +100,42 @@ function resolveExpress(files: Map<string, ExpressFile>, known: Set<string>, fac
     if (depth > 20) return;
     reaches.set(router, [...(reaches.get(router) ?? []), reach]);
     for (const mount of router.mounts) {
-      const child = targetOf(router, mount.target);
+      const child = targetOf(router, mount.target, mount.param);
       if (!child || child === router) continue;
-      const inherited = router.uses.filter((use) => use.order < mount.order).flatMap((use) => use.middleware);
-      visit(child, { prefix: joinPaths(reach.prefix, mount.prefix), middleware: [...reach.middleware, ...inherited] }, depth + 1);
+      const inherited = router.uses.filter((use) => use.order < mount.order && underPrefix(mount.prefix, use.prefix)).flatMap((use) => use.middleware);
+      visit(child, { prefix: joinPaths(reach.prefix, mount.prefix), middleware: [...reach.middleware, ...inherited], app: reach.app }, depth + 1);
     }
   };
   const mounted = new Set<RouterDecl>();
-  for (const router of routers.values()) for (const mount of router.mounts) { const child = targetOf(router, mount.target); if (child) mounted.add(child); }
-  for (const router of routers.values()) if (router.isApp || !mounted.has(router)) visit(router, { prefix: '', middleware: [] }, 0);
+  for (const router of routers.values()) for (const mount of router.mounts) { const child = targetOf(router, mount.target, mount.param); if (child) mounted.add(child); }
+  // A router received as a parameter counts only when a real router reaches it (never an axios `api`).
+  for (const router of routers.values()) if (router.isApp || (!mounted.has(router) && router.param === undefined)) visit(router, { prefix: '', middleware: [], app: `${router.file}#${router.name}` }, 0);
   const routes: ExtractedRoute[] = [];
   for (const [router, reachList] of reaches) {
     for (const reach of reachList) {
       for (const route of router.routes as (ExtractedRoute & { order: number })[]) {
-        const uses = router.uses.filter((use) => use.order < route.order).flatMap((use) => use.middleware);
+        const uses = router.uses.filter((use) => use.order < route.order && underPrefix(route.path, use.prefix)).flatMap((use) => use.middleware);
         const middleware = [...reach.middleware, ...uses, ...route.middleware];
         const { order: _order, ...plain } = route;
         routes.push({
           ...plain,
           path: joinPaths(reach.prefix, route.path) + (route.path.endsWith('/') && route.path !== '/' ? '/' : ''),
           middleware,
+          app: reach.app,
           auth: middleware.some((m) => AUTH_NAME.test(m.name)) ? true : route.auth,
         });
       }
     }
   }
   return routes;
+}
+
+/** Whether `app.use('/admin', mw)` reaches a path: `/admin/users` yes, `/administrators` no. */
+function underPrefix(path: string, prefix: string | undefined): boolean {
+  if (!prefix || prefix === '/' || /[*(:]/.test(prefix)) return true;
+  const base = prefix.replace(/\/+$/, '');
+  const full = path.startsWith('/') ? path : `/${path}`;
+  return full === base || full.startsWith(`${base}/`);
 }
 
 function resolveModule(files: Map<string, unknown>, known: Set<string>, from: string, specifier: string): string | undefined {

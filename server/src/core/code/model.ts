@@ -62,6 +62,8 @@ export interface Route {
   /** Nest: the method's declared return type, Promise<> unwrapped. */
   returnType?: string;
   nestController?: { className: string; span: SourceSpan };
+  /** Express: the app (root router, `file#name`) that serves the route; routes of different apps are different services. */
+  app?: string;
 }
 
 export interface EntryPoint {

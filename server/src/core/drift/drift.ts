@@ -19,6 +19,14 @@ export interface DriftView {
   routesFor(doc: SpecDocument, at: JsonPath): ExtractedRoute[];
   /** Routes considered at all (not `all`/OPTIONS middleware-style routes). */
   routes: ExtractedRoute[];
+  /**
+   * Whether a route belongs to the API the documents describe, so that its absence from them is
+   * drift: it is served by an app that serves documented routes, and it sits in a file with a
+   * documented route or under the documents' common path namespace (`/api/v1` when every
+   * operation is `/v1/...` under server `/api`). Internal routes beside a public API, and other
+   * services of a monorepo, are not undocumented operations of this one.
+   */
+  inScope(route: ExtractedRoute): boolean;
 }
 
 const cache = new WeakMap<CodeWorkspaceView, DriftView>();
@@ -43,9 +51,27 @@ export function driftView(view: CodeWorkspaceView | undefined): DriftView | unde
       byOperation.set(key, [...(byOperation.get(key) ?? []), route]);
     }
   }
+  const matched = routes.filter((route) => (byRoute.get(route) ?? []).length > 0);
+  const matchedApps = new Set(matched.map((route) => route.app));
+  const matchedFiles = new Set(matched.map((route) => route.declaration.file));
+  const namespaces = new Set<string>();
+  for (const doc of view.specs) {
+    // Only documents that describe some route of this code (never a package.json or another service's spec).
+    const ofDoc = matched.filter((route) => byRoute.get(route)!.some((operation) => operation.doc === doc));
+    if (ofDoc.length === 0) continue;
+    const namespace = commonNamespace(Object.keys(((doc.root as Record<string, any>)?.paths ?? {}) as Record<string, unknown>));
+    for (const prefix of serverPathPrefixes(doc)) {
+      const candidate = prefix + namespace;
+      if (ofDoc.some((route) => underNamespace(route.path, candidate))) namespaces.add(candidate);
+    }
+  }
   const result: DriftView = {
     comparable: byOperation.size > 0,
     routes,
+    inScope: (route) => {
+      if (route.app !== undefined && !matchedApps.has(route.app)) return false;
+      return matchedFiles.has(route.declaration.file) || [...namespaces].some((namespace) => underNamespace(route.path, namespace));
+    },
     operationsFor: (route) => byRoute.get(route) ?? [],
     routesFor: (doc, at) => {
       const direct = byOperation.get(`${doc.uri}#${at.join('/')}`);
@@ -57,6 +83,26 @@ export function driftView(view: CodeWorkspaceView | undefined): DriftView | unde
   };
   cache.set(view, result);
   return result;
+}
+
+/** The static leading segments every spec path shares, last segments excluded: `/v1/a`, `/v1/b/{id}` -> `/v1`. */
+function commonNamespace(paths: string[]): string {
+  let common: string[] | undefined;
+  for (const path of paths) {
+    if (!path.startsWith('/')) continue;
+    const segments = path.split('/').filter(Boolean).slice(0, -1);
+    const stop = segments.findIndex((segment) => segment.includes('{'));
+    const fixed = stop === -1 ? segments : segments.slice(0, stop);
+    if (!common) { common = fixed; continue; }
+    let length = 0;
+    while (length < common.length && length < fixed.length && common[length] === fixed[length]) length++;
+    common = common.slice(0, length);
+  }
+  return common && common.length ? `/${common.join('/')}` : '';
+}
+
+function underNamespace(path: string, namespace: string): boolean {
+  return !namespace || path === namespace || path.startsWith(`${namespace}/`);
 }
 
 /**

@@ -239,7 +239,7 @@ function classifyAtom(atom: ts.Expression, source: ts.SourceFile): 'unauthentica
   const text = node.getText(source);
   if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.ExclamationToken) {
     const name = subjectName(node.operand);
-    if (name && AUTH_SUBJECT.test(name)) return 'unauthenticated';
+    if (name && AUTH_SUBJECT.test(name)) return isLookedUp(node.operand) ? 'other' : 'unauthenticated';
     return FORBIDDEN_WORDS.test(text) ? 'forbidden' : 'other';
   }
   if (ts.isBinaryExpression(node)) {
@@ -253,6 +253,27 @@ function classifyAtom(atom: ts.Expression, source: ts.SourceFile): 'unauthentica
     return FORBIDDEN_WORDS.test(text) ? 'forbidden' : 'other';
   }
   return FORBIDDEN_WORDS.test(text) ? 'forbidden' : 'other';
+}
+
+/**
+ * A local `user` read from the store (`const [user] = await this.userService.users({ where })`,
+ * `const user = await repo.findOne(...)`): its absence is a lookup miss, not a missing caller.
+ */
+function isLookedUp(operand: ts.Expression): boolean {
+  const node = unwrap(operand);
+  if (!ts.isIdentifier(node)) return false;
+  for (let scope: ts.Node | undefined = node.parent; scope; scope = scope.parent) {
+    if (!ts.isBlock(scope)) continue;
+    for (const statement of scope.statements) {
+      if (!ts.isVariableStatement(statement) || statement.pos > node.pos) continue;
+      for (const declaration of statement.declarationList.declarations) {
+        const names = ts.isIdentifier(declaration.name) ? [declaration.name.text] : ts.isArrayBindingPattern(declaration.name) || ts.isObjectBindingPattern(declaration.name) ? declaration.name.elements.flatMap((e) => ts.isBindingElement(e) && ts.isIdentifier(e.name) ? [e.name.text] : []) : [];
+        if (!names.includes(node.text) || !declaration.initializer) continue;
+        return /\bwhere\s*:|\.(find\w*|users?|get(User|One)By\w+)\s*\(/.test(declaration.initializer.getText());
+      }
+    }
+  }
+  return false;
 }
 
 /** A `try { jwt.verify(...) } catch { ... }`: the catch answers an invalid token. */

@@ -28,7 +28,7 @@ router.delete('/users/:id', deleteUser);`,
     const drift = driftView(context.workspace);
     if (!drift?.comparable) return;
     for (const route of context.routes()) {
-      if (!drift.routes.includes(route) || drift.operationsFor(route).length > 0) continue;
+      if (!drift.routes.includes(route) || drift.operationsFor(route).length > 0 || !drift.inScope(route)) continue;
       const home = homeDocument(context.workspace, drift, route);
       const specPath = home ? specPathFor(home, route.path) : undefined;
       context.report({

@@ -36,8 +36,8 @@ export default defineRule({
       const isJsonwebtoken = /(^|\.)(jwt|jsonwebtoken)\.sign$|^sign$/.test(callee) && node.arguments.length >= 2;
       const isJwtService = /jwtService\.(sign|signAsync)$/i.test(callee);
       if (isJsonwebtoken || isJwtService) {
-        const payload = node.arguments[0];
-        if (payload && ts.isObjectLiteralExpression(payload) && objectProperty(payload, 'exp')) return undefined;
+        const payload = payloadObject(node.arguments[0]);
+        if (payload === 'unknown' || (payload && objectProperty(payload, 'exp'))) return undefined;
         const options = node.arguments[isJsonwebtoken ? 2 : 1];
         if (isJwtService && !options && moduleHasDefaultExpiry(context)) return undefined;
         checkOptions(options, node, /refresh/i.test(node.getText(context.source).slice(0, 200)));
@@ -65,6 +65,29 @@ export default defineRule({
     }
   },
 });
+
+/**
+ * The payload object literal, through a local `const payload = { sub, exp }`; 'unknown' for a
+ * payload received as a parameter or built elsewhere (it may carry its own `exp` claim).
+ */
+function payloadObject(node: ts.Expression | undefined): ts.ObjectLiteralExpression | 'unknown' | undefined {
+  if (!node) return undefined;
+  if (ts.isObjectLiteralExpression(node)) return node;
+  if (!ts.isIdentifier(node)) return undefined;
+  let found: ts.ObjectLiteralExpression | 'unknown' = 'unknown';
+  for (let scope: ts.Node | undefined = node.parent; scope; scope = scope.parent) {
+    if (!ts.isBlock(scope) && !ts.isSourceFile(scope)) continue;
+    for (const statement of scope.statements) {
+      if (!ts.isVariableStatement(statement)) continue;
+      for (const declaration of statement.declarationList.declarations) {
+        if (ts.isIdentifier(declaration.name) && declaration.name.text === node.text && declaration.initializer) {
+          return ts.isObjectLiteralExpression(declaration.initializer) ? declaration.initializer : found;
+        }
+      }
+    }
+  }
+  return found;
+}
 
 /** A JwtService with a module-level default expiry (JwtModule.register({ signOptions: { expiresIn } })). */
 function moduleHasDefaultExpiry(context: { workspace: { extraction: { sources: Map<string, ts.SourceFile> } } }): boolean {

@@ -73,7 +73,12 @@ paths:
     }
   },
   checkCode(context) {
-    const routes = context.allRoutes.filter((route) => !isOperationalPath(stripVersion(templatePath(route.path))));
+    // CORS preflights and catch-alls (`app.options('*', cors())`, `app.all('*')`) are not API routes;
+    // routes of another Express app in the workspace are another service.
+    const own = context.allRoutes.find((route) => route.declaration.file === context.uri && route.app !== undefined)?.app;
+    const routes = context.allRoutes.filter((route) => !isOperationalPath(stripVersion(templatePath(route.path)))
+      && route.method !== 'options' && route.method !== 'all' && !/^\/?[*(]/.test(route.path)
+      && (own === undefined || route.app === undefined || route.app === own));
     if (routes.length === 0) return;
     const local = (route: ExtractedRoute) => route.declaration.file === context.uri;
     for (const route of routes.filter(local)) {

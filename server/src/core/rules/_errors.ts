@@ -210,3 +210,26 @@ export function mergeTouchingEdits(edits: TextEdit[]): TextEdit[] {
   }
   return result;
 }
+
+/**
+ * Component schemas that some 2xx response returns. An error response carrying one of them (a 409
+ * answering the existing item, a 451 with the order's state) hands back a resource representation,
+ * not an error format of its own.
+ */
+export function successSchemaKeys(context: SpecContext): Set<string> {
+  const keys = new Set<string>();
+  for (const operation of context.operations()) {
+    for (const entry of context.responses(operation)) {
+      if (!isSuccessStatus(entry.status) || entry.response.failure || !isRecord(entry.response.value)) continue;
+      for (const media of contentSchemas(context, entry.response, operation)) {
+        if (media.schema.viaRef && !media.schema.failure) keys.add(pathKey(media.schema.doc, media.schema.at));
+      }
+    }
+  }
+  return keys;
+}
+
+/** Whether a response schema is a component that success responses return too (see successSchemaKeys). */
+export function isResourceSchema(successKeys: Set<string>, schema: Resolved): boolean {
+  return Boolean(schema.viaRef && !schema.failure && successKeys.has(pathKey(schema.doc, schema.at)));
+}

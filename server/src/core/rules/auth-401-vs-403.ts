@@ -10,6 +10,8 @@ import { addResponseHeader, classifyCondition, eachNode, headerObject, nodeKey, 
 const UNAUTHENTICATED_TEXT = /\b(unauthenticated|not authenticated|authentication (is )?(required|failed|missing|needed)|(missing|no|absent|invalid|expired|bad|malformed|revoked|unknown)\s+(or (invalid|expired|missing|malformed)\s+)?(credentials?|(access |bearer |auth(entication)? |api |id |session )?tokens?|api[- ]?keys?|authori[sz]ation header|session( cookie)?)|(token|credentials?|api[- ]?key|session)\s+(is |was |are )?(missing|invalid|expired|not provided|revoked)|not (logged|signed) in|(log|sign) ?in (is )?required)\b/i;
 /** Wording of an authenticated caller who may not do this: permissions, scopes, roles. */
 const FORBIDDEN_TEXT = /\b(insufficient (permissions?|privileges?|scopes?|rights|access|role)|permission denied|not (allowed|permitted) to|lacks? (the )?(required |necessary )?(permissions?|scopes?|roles?|privileges?|rights)|(missing|required) (permissions?|scopes?|roles?|privileges?)|does not have (the )?(required |necessary )?(permissions?|access|roles?|scopes?|privileges?|rights)|access denied|forbidden)\b/i;
+/** A 401 description that also speaks of credentials ("Access denied. Auth error.") is not only about permission. */
+const CREDENTIAL_WORDS = /\bauth(entication|enticate)?\b|unauthori[sz]ed|unauthenticated|credential|\btoken|\blog ?in\b|\bsign ?in\b|api[- ]?key/i;
 const PERMISSION_WORDS = /permission|privilege|scope|role|not allowed|not permitted|insufficient|lacks?\b|access denied|does not have|forbidden|owner/i;
 
 export default defineRule({
@@ -42,7 +44,7 @@ function checkSpec(context: SpecContext) {
       const text = responseText(entry.response.value);
       const wrong = status === '403'
         ? UNAUTHENTICATED_TEXT.test(text) && !PERMISSION_WORDS.test(text)
-        : FORBIDDEN_TEXT.test(text) && !UNAUTHENTICATED_TEXT.test(text);
+        : FORBIDDEN_TEXT.test(text) && !UNAUTHENTICATED_TEXT.test(text) && !CREDENTIAL_WORDS.test(text);
       if (!wrong) continue;
       const key = nodeKey(entry.response.doc, entry.response.at);
       if (reported.has(key)) continue;

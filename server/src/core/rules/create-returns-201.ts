@@ -49,6 +49,8 @@ export default defineRule({
   checkSpec(context) {
     for (const operation of context.operations()) {
       if (operation.method !== 'post') continue;
+      // `/#X-Amz-Target=…CreateBudget`, `/#Action=CreateUser`: one RPC endpoint overloaded by a fragment; no resource URL to name.
+      if (operation.path.includes('#')) continue;
       const responses = context.responses(operation);
       const success = responses.filter((entry) => isSuccessStatus(entry.status));
       if (success.length !== 1 || success[0].status !== '200') continue;

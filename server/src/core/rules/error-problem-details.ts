@@ -3,7 +3,7 @@ import type { JsonPath, TextEdit } from '../types';
 import type { SpecContext } from '../engine/spec-context';
 import type { SpecDocument } from '../spec/document';
 import { replaceValue } from '../spec/edits';
-import { ensureProblemDetails, errorResponses, judgeResponse, mergeTouchingEdits, owningComponent, pathKey, type ErrorResponse } from './_errors';
+import { ensureProblemDetails, errorResponses, isResourceSchema, judgeResponse, mergeTouchingEdits, owningComponent, pathKey, successSchemaKeys, type ErrorResponse } from './_errors';
 import { checkCodeProblemDetails } from './_errors-code';
 
 export default defineRule({
@@ -51,9 +51,11 @@ components:
   },
   checkSpec(context) {
     const groups = new Map<string, { component: NonNullable<ReturnType<typeof owningComponent>>; uses: { entry: ErrorResponse; mediaType: string }[] }>();
+    const successKeys = successSchemaKeys(context);
     for (const entry of errorResponses(context)) {
       const { verdict, offending } = judgeResponse(context, entry.response, entry.operation);
       if (verdict !== 'not-problem' || !offending) continue;
+      if (isResourceSchema(successKeys, offending.schema)) continue; // a resource handed back (409 with the existing item)
       const component = owningComponent(entry, offending);
       if (!component) {
         const label = `${entry.status === 'default' ? 'default' : entry.status} response of ${entry.operation.method.toUpperCase()} ${entry.operation.path}`;

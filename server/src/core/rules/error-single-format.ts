@@ -2,7 +2,7 @@ import { defineRule } from './rule';
 import type { JsonPath } from '../types';
 import type { SpecDocument } from '../spec/document';
 import { componentSchemaName, contentSchemas, schemaShape } from '../engine/spec-helpers';
-import { errorResponses, isJsonMediaType, isProblemShapedSchema, pathKey } from './_errors';
+import { errorResponses, isJsonMediaType, isProblemShapedSchema, isResourceSchema, pathKey, successSchemaKeys } from './_errors';
 import { checkCodeSingleFormat, familiesOf } from './_errors-code';
 
 interface Unit {
@@ -45,11 +45,13 @@ Shapes are compared by their members: problem details (RFC 9457 \`type\`/\`title
   },
   checkSpec(context) {
     const units = new Map<string, Unit>();
+    const successKeys = successSchemaKeys(context);
     for (const entry of errorResponses(context)) {
       for (const media of contentSchemas(context, entry.response, entry.operation)) {
         if (!isJsonMediaType(media.mediaType) && !/^application\/problem\+json/i.test(media.mediaType)) continue;
         const schema = media.schema;
         if (schema.failure) continue;
+        if (isResourceSchema(successKeys, schema)) break; // a resource handed back (409 with the existing item), not an error format
         const problem = /^application\/problem\+json/i.test(media.mediaType) || isProblemShapedSchema(context, schema) === true;
         let signature: string;
         if (problem) signature = 'problem details';

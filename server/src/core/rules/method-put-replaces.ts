@@ -45,7 +45,7 @@ export default defineRule({
       if (operation.method !== 'put') continue;
       const body = requestBodyOf(context, operation);
       if (!body) {
-        if (hasFormData(context, operation) || isRelationshipPut(context, operation)) continue;
+        if (hasFormData(context, operation) || isRelationshipPut(context, operation) || isToggledState(context, operation)) continue;
         context.report({
           doc: operation.doc,
           at: operation.at,
@@ -67,7 +67,10 @@ export default defineRule({
       if (!usesRequired) continue;
       const schema = judged[0].schema;
       const name = schema.viaRef ? String(schema.at[schema.at.length - 1]) : undefined;
+      // The body is the representation GET returns: a replacement whose schema is merely lax about `required`.
+      const representation = schema.viaRef && readSchemaKeys(context, operation).has(schemaKey(schema));
       context.report({
+        ...(representation ? { severity: 'hint' as const } : {}),
         doc: context.isSwagger2 ? body.body.doc : operation.doc,
         at: body.at,
         message: `PUT ${operation.path} takes a body${name ? ` ('${name}')` : ''} with no required properties, which is a partial update; mark the properties a full replacement needs as required, or use PATCH.`,
@@ -85,6 +88,39 @@ function hasFormData(context: SpecContext, operation: Operation): boolean {
 function isRelationshipPut(context: SpecContext, operation: Operation): boolean {
   if (!isItemPath(operation.path)) return false;
   return !context.responses(operation).some((entry) => isSuccessStatus(entry.status) && contentSchemas(context, entry.response, operation).length > 0);
+}
+
+/**
+ * `PUT /app/installations/{id}/suspended` with no body and a DELETE beside it: a state sub-resource that
+ * PUT switches on and DELETE off (starred, suspended, locked), not a command in disguise.
+ */
+function isToggledState(context: SpecContext, operation: Operation): boolean {
+  const last = operation.path.split('/').filter(Boolean).pop() ?? '';
+  if (last.startsWith('{') || !isRecord(operation.pathItem.delete)) return false;
+  return !context.responses(operation).some((entry) => isSuccessStatus(entry.status) && contentSchemas(context, entry.response, operation).length > 0);
+}
+
+function schemaKey(schema: { doc: { uri: string }; at: (string | number)[] }): string {
+  return `${schema.doc.uri}#${schema.at.join('/')}`;
+}
+
+const getsByPathItem = new WeakMap<SpecContext, Map<Record<string, unknown>, Operation>>();
+
+/** The component schemas the GET beside a PUT returns on success. */
+function readSchemaKeys(context: SpecContext, operation: Operation): Set<string> {
+  const keys = new Set<string>();
+  let gets = getsByPathItem.get(context);
+  if (!gets) {
+    gets = new Map(context.operations().filter((other) => other.method === 'get').map((other) => [other.pathItem, other]));
+    getsByPathItem.set(context, gets);
+  }
+  const get = gets.get(operation.pathItem);
+  if (!get) return keys;
+  for (const entry of context.responses(get)) {
+    if (!isSuccessStatus(entry.status) || entry.response.failure) continue;
+    for (const media of contentSchemas(context, entry.response, get)) if (media.schema.viaRef && !media.schema.failure) keys.add(schemaKey(media.schema));
+  }
+  return keys;
 }
 
 /** True when the author writes `required` on schemas at all (otherwise its absence on a PUT body means nothing). */

@@ -2,7 +2,7 @@ import { defineRule } from './rule';
 import type { Operation } from '../engine/spec-context';
 import { splitWords } from '../engine/spec-helpers';
 import type { ExtractedRoute } from '../code/extract';
-import { idVerbIn, methodCalls, normaliseCodePath, verbForm } from './_paths';
+import { idVerbIn, methodCalls, normaliseCodePath, READ_VERBS, verbForm } from './_paths';
 
 /** Verbs that name a state change when an operationId leads with them. */
 const MUTATING_VERBS = new Set([
@@ -21,6 +21,9 @@ const NOUN_TAILS = new Set([
 function mutatingVerb(operation: Operation): { verb: string; source: 'operationId' | 'summary' } | undefined {
   const { operationId, summary } = operation.operation;
   if (typeof operationId === 'string') {
+    // `Noun_Action` / `api.resource.action` ids (Azure, Google) put the action last: `UpdateRuns_List` reads.
+    const action = /[_.]([A-Za-z][A-Za-z0-9]*)$/.exec(operationId.trim());
+    if (action && READ_VERBS.has(splitWords(action[1])[0] ?? '')) return undefined;
     const verb = idVerbIn(operationId, MUTATING_VERBS);
     if (verb && !isNounPhrase(operationId, verb)) return { verb, source: 'operationId' };
     if (operationId.trim()) return undefined; // a read-looking id wins over a summary

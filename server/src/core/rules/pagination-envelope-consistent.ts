@@ -31,11 +31,21 @@ export default defineRule({
   },
   checkSpec(context) {
     const entries = [];
+    const found = [];
     for (const op of context.operations()) {
       if (!isCollectionGet(op)) continue;
       const list = listResponse(context, op);
       if (!list || list.kind !== 'envelope' || !list.listKey) continue;
-      const roles: Partial<Record<Role, string>> = { list: list.listKey };
+      if (isResourceBody(list.keys, list.listKey) || isApiRoot(op.path)) continue;
+      found.push({ op, list, named: namedAfterResource(list.listKey, op.path) });
+    }
+    // Lists keyed by their resource (`{ sessions, nextPageToken }`, `{ total_count, repositories }`) are one convention.
+    const literal = new Map<string, number>();
+    for (const { list, named } of found) if (!named) literal.set(list.listKey!, (literal.get(list.listKey!) ?? 0) + 1);
+    const namedCount = found.filter((entry) => entry.named).length;
+    const resourceNamed = namedCount >= 2 && namedCount >= Math.max(0, ...literal.values());
+    for (const { op, list, named } of found) {
+      const roles: Partial<Record<Role, string>> = { list: resourceNamed && named ? RESOURCE_NAMED : list.listKey };
       const next = list.keys.find((key) => NEXT_KEY.test(key.split('.').pop()!));
       const more = list.keys.find((key) => MORE_KEY.test(key.split('.').pop()!));
       if (next) roles.next = next;
@@ -45,6 +55,11 @@ export default defineRule({
         envelope,
         example: () => envelope,
         report: (majority: Envelope, example: Envelope, diff: string) => {
+          // An unpaged array inside some other body (a discovery document) is not one of the paged lists.
+          if (!roles.next && !roles.more && (majority.roles.next || majority.roles.more)) return;
+          // With arrays named after their resources there is no house key for an odd name to deviate from.
+          const differing = ROLES.filter((role) => roles[role] && majority.roles[role] && roles[role] !== majority.roles[role]);
+          if (majority.roles.list === RESOURCE_NAMED && differing.length === 1 && differing[0] === 'list') return;
           const related = [{ at: example.at!, doc: example.doc!, message: `${example.label} uses ${describe(majority.roles)}` }];
           if (list.schema.viaRef) related.push({ at: list.schema.at, doc: list.schema.doc, message: 'The envelope schema of this response' });
           context.report({
@@ -64,7 +79,34 @@ export default defineRule({
 });
 
 function describe(roles: Partial<Record<Role, string>>): string {
-  return ROLES.filter((role) => roles[role]).map((role) => `'${roles[role]}'`).join('/');
+  return ROLES.filter((role) => roles[role]).map((role) => roles[role] === RESOURCE_NAMED ? 'an array named after the resource' : `'${roles[role]}'`).join('/');
+}
+
+const RESOURCE_NAMED = '\u0000resource';
+const normalise = (text: string) => text.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/** `GET /v1/{database}/sessions` answering `{ sessions: [...] }`, `/security/cases` answering `ediscoveryCases`. */
+function namedAfterResource(listKey: string, path: string): boolean {
+  const last = path.split('/').filter((segment) => segment && !segment.startsWith('{')).pop();
+  if (!last) return false;
+  const key = normalise(listKey);
+  if (CODE_LIST_KEY.test(key) || key === 'value') return false; // a generic envelope word is a house name, not the resource's
+  const segment = normalise(last.replace(/[:;].*$/, ''));
+  return segment.length > 2 && (key === segment || key.endsWith(segment) || segment.endsWith(key));
+}
+
+/** `GET /api/v1/`, `GET /apis/`: an API root or discovery document, not a collection. */
+function isApiRoot(path: string): boolean {
+  const last = path.split('/').filter(Boolean).pop() ?? '';
+  return last === '' || /^(v\d+([a-z]+\d*)?|apis?)$/i.test(last);
+}
+
+/** An object with an identity (`id`, `@odata.id`, several `…Id` fields) or a JSON:API `data` member is a resource holding an array, not a list envelope. */
+function isResourceBody(keys: string[], listKey: string): boolean {
+  const top = keys.filter((key) => !key.includes('.'));
+  if (top.some((key) => key === 'id' || key === '@odata.id')) return true;
+  if (listKey !== 'data' && top.includes('data')) return true;
+  return top.filter((key) => /[a-z](Id|_id)$/.test(key)).length >= 2;
 }
 
 /**

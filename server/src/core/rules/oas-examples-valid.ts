@@ -79,6 +79,17 @@ class ExamplesCheck {
   }
 
   run() {
+    this.checkAll();
+    // A huge description can exhaust the budget: say so rather than look fully checked.
+    if (this.context.doc.version && !this.validator.hasBudget) {
+      this.context.report({
+        at: [this.swagger2 ? 'swagger' : 'openapi'], part: 'value', severity: 'info',
+        message: `Example validation stopped after ${ExampleValidator.MAX_COMPILATIONS} schemas or ${ExampleValidator.MAX_VALIDATIONS} examples; the remaining examples of this document were not checked.`,
+      });
+    }
+  }
+
+  private checkAll() {
     const { context } = this;
     if (!context.doc.version) return;
     const doc = context.doc;

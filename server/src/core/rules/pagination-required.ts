@@ -50,8 +50,17 @@ export default defineRule({
   },
 });
 
+/**
+ * Static segments that name a computed view rather than a growing collection: counts, statistics,
+ * activity histograms, discovery and configuration roots (`/tickets/count`, `/stats/commit_activity`).
+ */
+const NOT_A_COLLECTION = /^(count|counts|total|totals|summary|summaries|stats|statistics|metrics|health|status|info|version|versions|config|configuration|settings|capabilities|limits|quota|quotas|usage|schema|metadata|activity|commit_activity|code_frequency|participation|punch_card|contributors_stats|aggregations?|breakdown|histogram|timeline)$/i;
+
 function checkOperation(context: SpecContext, op: Operation) {
   if (!isCollectionGet(op)) return;
+  if (op.path.split('/').some((segment) => NOT_A_COLLECTION.test(segment))) return;
+  // API discovery roots (`/apis/batch/v1`, `/api/v1/`) list the resources of a version, not data.
+  if (/\/v\d+[a-z0-9]*\/?$/i.test(op.path)) return;
   const parameters = context.parameters(op);
   if (parameters.some((p) => p.failure)) return;
   if (hasPagingParameter(allParameterNames(context, op))) return;

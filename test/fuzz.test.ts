@@ -9,13 +9,13 @@ import { NodeWorkspaceHost } from '../server/src/host/node-host';
 import { LspTestClient } from './support/lsp-client';
 
 /**
- * Mutation fuzzing: real documents (the fixtures and examples) cut, edited and scrambled the way
+ * Mutation fuzzing: real documents and route files (the fixtures and examples) cut, edited and scrambled the way
  * half-typed text looks. Whatever comes out, analysis must not throw and every diagnostic's range
  * must lie inside the document. The same mutations go through the language server's didChange.
  */
 const ROOT = join(__dirname, '..');
 const seeds = collect(join(ROOT, 'test/fixtures/rules')).concat(collect(join(ROOT, 'examples')))
-  .filter((path) => /\.(ya?ml|json)$/.test(path)).map((path) => ({ path, text: readFileSync(path, 'utf8') }));
+  .filter((path) => /\.(ya?ml|json|ts)$/.test(path)).map((path) => ({ path, text: readFileSync(path, 'utf8') }));
 
 function collect(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -76,4 +76,17 @@ test('the language server keeps answering through mutated didChange streams', as
     assert.ok(Array.isArray(actions));
   }
   assert.ok(!client.logs.join('').includes('uncaught'), client.logs.join(''));
+});
+
+test('the language server keeps answering through mutated route files', async () => {
+  const seed = seeds.find((s) => s.path.endsWith('billing-service/src/invoices.controller.ts'))!;
+  const uri = URI.file(seed.path).toString();
+  await client.open(uri, seed.text, 'typescript');
+  await client.diagnostics(uri, 1);
+  for (const mutations of fc.sample(fc.array(mutation, { minLength: 1, maxLength: 3 }), { numRuns: 60, seed: 11 })) {
+    const text = mutations.reduce((t, m) => m(t), seed.text);
+    const version = client.change(uri, [{ text }]);
+    checkDiagnostics(text, await client.diagnostics(uri, version));
+  }
+  assert.ok(!/uncaught|failed:/.test(client.logs.join('')), client.logs.join(''));
 });

@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { applyEdits, collectFixAllEdits } from '../core/engine/fix-all';
 import { URI } from 'vscode-uri';
@@ -72,6 +72,24 @@ function lint(args: ParsedArgs, cwd: string, stdout: (s: string) => void): numbe
   const root = resolve(cwd, String(args.options.get('root') ?? cwd));
   const files = collectFiles(args.positional.map((p) => resolve(cwd, p)));
   const config = loadConfig(args, cwd, root);
+  // Without --config, a file's nearest .apilens.yaml (up to the root) applies, as in the editor:
+  // each service of a monorepo can pair its own spec and code.
+  const configsByDir = new Map<string, ApilensConfig>();
+  const configFor = (file: string): ApilensConfig => {
+    if (args.options.has('config')) return config;
+    const dir = dirname(file);
+    let found = configsByDir.get(dir);
+    if (!found) {
+      const path = (dir + sep).startsWith(root + sep) ? findConfigFile(dir, root) : undefined;
+      try {
+        found = path ? readConfigFile(path) : config;
+      } catch (error) {
+        throw new UsageError(`cannot read config: ${(error as Error).message}`);
+      }
+      configsByDir.set(dir, found);
+    }
+    return found;
+  };
   // The workspace is the root plus any folder given outside it: $refs never leave these.
   const roots = [root, ...args.positional.map((p) => resolve(cwd, p)).filter((p) => !(p + sep).startsWith(root + sep))];
   const host = new NodeWorkspaceHost(roots, config.maxFileSize);
@@ -108,7 +126,7 @@ function lint(args: ParsedArgs, cwd: string, stdout: (s: string) => void): numbe
         view = undefined;
       }
       return analyzeFile({ uri, text: content }, {
-        host, config, codeWorkspace, log: (message) => process.stderr.write(message + '\n'),
+        host, config: configFor(file), codeWorkspace, log: (message) => process.stderr.write(message + '\n'),
         openDocument: (candidate) => specs.get(candidate),
       });
     };

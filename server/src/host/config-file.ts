@@ -30,5 +30,16 @@ export function readConfigFile(path: string, base: ApilensConfig = defaultConfig
   }
   if (data === null || data === undefined) return base;
   if (typeof data !== 'object' || Array.isArray(data)) throw new Error(`${path}: expected a map with a 'rules' key`);
-  return mergeConfig(base, data as { rules?: Record<string, unknown> });
+  const config = mergeConfig(base, data as { rules?: Record<string, unknown> });
+  const { spec, code } = data as { spec?: unknown; code?: unknown };
+  if (spec !== undefined || code !== undefined) {
+    const patterns = (value: unknown, key: string): string[] => {
+      if (value === undefined) return ['**'];
+      const list = Array.isArray(value) ? value : [value];
+      if (!list.every((item) => typeof item === 'string' && item.trim() !== '')) throw new Error(`${path}: '${key}' must be a path pattern or a list of them`);
+      return list as string[];
+    };
+    config.service = { root: dirname(resolve(path)), spec: patterns(spec, 'spec'), code: patterns(code, 'code') };
+  }
+  return config;
 }

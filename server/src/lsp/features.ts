@@ -23,7 +23,7 @@ interface FeatureDeps {
   openSpec(uri: string): SpecDocument | undefined;
   workspaceSpecs: { all(): SpecDocument[] };
   /** The workspace's routes and specs together (for code lenses between them). */
-  codeView(): CodeWorkspaceView | undefined;
+  codeView(uri: string): CodeWorkspaceView | undefined;
   hostFor(uri: string): WorkspaceHost;
   diagnosticsAt(uri: string): Diagnostic[];
   log(message: string): void;
@@ -159,7 +159,7 @@ export function registerLanguageFeatures(deps: FeatureDeps): void {
   // Above each route, the operation it implements; above each operation, its handler. Clicking
   // opens the other side (the client registers `apilens.openLocation`).
   connection.onCodeLens((params) => guard('codeLens', [], () => {
-    const view = deps.codeView();
+    const view = deps.codeView(params.textDocument.uri);
     const document = documents.get(params.textDocument.uri);
     if (!view || !document) return [];
     const doc = openSpec(params.textDocument.uri);

@@ -14,6 +14,7 @@ import { ChunkedYamlParser } from '../core/spec/chunked-yaml';
 import { detectFileKind } from '../core/detect';
 import type { Diagnostic } from '../core/types';
 import { LineIndex } from '../core/text';
+import { pairedView } from '../core/drift/pairing';
 import { NodeWorkspaceHost, fsPathOf } from '../host/node-host';
 import { findConfigFile, readConfigFile } from '../host/config-file';
 import { quickFixAction, toLspDiagnostic, toWorkspaceEdit } from './convert';
@@ -252,7 +253,7 @@ export function startServer(connection: Connection): void {
   }
 
   registerLanguageFeatures({
-    connection, documents, openSpec, workspaceSpecs: { all: () => workspace.specs() }, codeView: () => workspace.codeView(), log,
+    connection, documents, openSpec, workspaceSpecs: { all: () => workspace.specs() }, codeView: (uri) => pairedView(workspace.codeView(), configFor(uri).service), log,
     hostFor: (uri) => new NodeWorkspaceHost(rootsFor(uri), configFor(uri).maxFileSize),
     diagnosticsAt: (uri) => { const entry = analysed.get(uri); return entry && entry.version === documents.get(uri)?.version ? entry.result.diagnostics : []; },
   });

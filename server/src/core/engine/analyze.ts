@@ -11,6 +11,7 @@ import { SpecContext } from './spec-context';
 import { readSuppressions } from './suppressions';
 import { checkInput } from './input-limits';
 import { CodeContext, codeWorkspaceView, type CodeWorkspaceView } from './code-context';
+import { pairedView } from '../drift/pairing';
 import { extractRoutes, looksLikeRouteCode } from '../code/extract';
 import { parseSource } from '../code/ast';
 
@@ -134,6 +135,7 @@ function analyzeCodeFile(input: AnalysisInput, options: AnalysisOptions, config:
   if (rules.length === 0 || !(looksLikeRouteCode(input.text) || CODE_RULE_HINTS.test(input.text))) return { kind, diagnostics: [], skippedRules: [] };
   const source = workspace.extraction.sources.get(input.uri) ?? parseSource(input.uri, input.text);
   const context = new CodeContext(input.uri, source, workspace);
+  context.driftWorkspace = pairedView(workspace, config.service);
   const run = runRules(rules, config, options, input.uri, () => undefined, context, (rule) => rule.checkCode!(context));
   if (run.cancelled) return { kind, diagnostics: [], skippedRules: run.skippedRules, cancelled: true };
   const lines = new LineIndex(input.text);
@@ -166,7 +168,7 @@ export function analyzeSpecDocument(doc: SpecDocument, options: AnalysisOptions,
   }
   const refs = new RefResolver(options.host, options.openDocument);
   const context = new SpecContext(doc, refs);
-  context.code = options.codeWorkspace?.(doc.uri, doc.text);
+  context.code = pairedView(options.codeWorkspace?.(doc.uri, doc.text), config.service);
   const run = runRules((options.rules ?? allRules).filter((rule) => rule.checkSpec), config, options, doc.uri, (rule) => {
     // Schema validation on a half-typed document only repeats what the syntax error says.
     if (rule.id === 'oas-schema-valid' && doc.syntaxErrors.length > 0) return 'skip';

@@ -35,6 +35,9 @@ export class CodeContext {
   ruleId = '';
   severity: Severity = 'warning';
 
+  /** What the drift rules compare: the workspace, or the spec/code pairing the folder's config names. */
+  driftWorkspace?: CodeWorkspaceView;
+
   constructor(readonly uri: string, readonly source: ts.SourceFile, readonly workspace: CodeWorkspaceView) {}
 
   get facts(): AppFacts { return this.workspace.extraction.facts; }

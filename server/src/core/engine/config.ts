@@ -6,6 +6,19 @@ export interface ApilensConfig {
   rules: Record<string, SeveritySetting>;
   /** Documents larger than this many characters are not analysed (a diagnostic says so). */
   maxFileSize: number;
+  /**
+   * Which spec goes with which code, for the drift rules, when a folder's `.apilens.yaml` says so
+   * (`spec: openapi.yaml`, `code: src/**`; gitignore-style patterns relative to the file's folder).
+   * Without it every spec of the workspace is matched against every route.
+   */
+  service?: ServicePairing;
+}
+
+export interface ServicePairing {
+  /** Absolute path of the folder the patterns are relative to. */
+  root: string;
+  spec: string[];
+  code: string[];
 }
 
 export const DEFAULT_MAX_FILE_SIZE = 20 * 1024 * 1024;
@@ -28,7 +41,7 @@ export function parseSeverity(value: unknown): SeveritySetting | undefined {
 
 /** Merges layers in order; later layers win per rule. Unknown keys are ignored. */
 export function mergeConfig(base: ApilensConfig, ...layers: (Partial<{ rules: Record<string, unknown>; maxFileSize: unknown }> | undefined)[]): ApilensConfig {
-  const merged: ApilensConfig = { rules: { ...base.rules }, maxFileSize: base.maxFileSize };
+  const merged: ApilensConfig = { rules: { ...base.rules }, maxFileSize: base.maxFileSize, service: base.service };
   for (const layer of layers) {
     if (!layer) continue;
     if (layer.rules && typeof layer.rules === 'object') {

@@ -45,7 +45,7 @@ export class SpecContext {
   private operationsCache?: Operation[];
   ruleId = '';
   severity: Severity = 'warning';
-  /** The workspace's route code, when the host knows it (drift rules). */
+  /** The workspace's route code, when the host knows it (drift rules), narrowed to the folder's spec/code pairing if it has one. */
   code?: CodeWorkspaceView;
 
   constructor(readonly doc: SpecDocument, readonly refs: RefResolver) {}

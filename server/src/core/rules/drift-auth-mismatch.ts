@@ -19,7 +19,7 @@ router.delete('/users/:id', requireAuth, deleteUser);`,
     references: ['OpenAPI 3.1 §4.8.30 Security Requirement Object', 'RFC 9110 §11 HTTP Authentication'],
   },
   checkCode(context) {
-    const drift = driftView(context.workspace);
+    const drift = driftView(context.driftWorkspace ?? context.workspace);
     if (!drift?.comparable) return;
     // "No auth" is only believable when the app's other routes show auth we can recognise.
     const appAuthenticates = drift.routes.some((route) => routeAuth(route, context.facts) === true);

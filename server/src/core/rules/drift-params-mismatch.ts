@@ -23,7 +23,7 @@ router.get('/users/:id', (req, res) => {
     references: ['OpenAPI 3.1 §4.8.12 Parameter Object'],
   },
   checkCode(context) {
-    const drift = driftView(context.workspace);
+    const drift = driftView(context.driftWorkspace ?? context.workspace);
     if (!drift?.comparable) return;
     for (const route of context.routes()) {
       const operations = drift.operationsFor(route);

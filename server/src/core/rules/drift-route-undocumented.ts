@@ -25,11 +25,11 @@ router.delete('/users/:id', deleteUser);`,
     references: ['OpenAPI 3.1 §4.8.8 Paths Object'],
   },
   checkCode(context) {
-    const drift = driftView(context.workspace);
+    const drift = driftView(context.driftWorkspace ?? context.workspace);
     if (!drift?.comparable) return;
     for (const route of context.routes()) {
       if (!drift.routes.includes(route) || drift.operationsFor(route).length > 0 || !drift.inScope(route)) continue;
-      const home = homeDocument(context.workspace, drift, route);
+      const home = homeDocument(context.driftWorkspace ?? context.workspace, drift, route);
       const specPath = home ? specPathFor(home, route.path) : undefined;
       context.report({
         span: route.pathSpan ?? route.declaration,

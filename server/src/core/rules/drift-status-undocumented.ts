@@ -26,7 +26,7 @@ router.post('/users', validate(userCreate), async (req, res) => {
     references: ['RFC 9110 §15 Status Codes', 'OpenAPI 3.1 §4.8.16 Responses Object'],
   },
   checkCode(context) {
-    const drift = driftView(context.workspace);
+    const drift = driftView(context.driftWorkspace ?? context.workspace);
     if (!drift?.comparable) return;
     for (const route of context.routes()) {
       const operations = drift.operationsFor(route);

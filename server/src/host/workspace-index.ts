@@ -26,7 +26,8 @@ export class WorkspaceIndex {
   private listed?: string[];
   private readonly parsed = new Map<string, { mtimeMs: number; doc: SpecDocument | null }>();
   private readonly codeTexts = new Map<string, { mtimeMs: number; text: string | null }>();
-  private view?: { key: string; view: CodeWorkspaceView };
+  private view?: { code: CodeFile[]; specs: SpecDocument[]; view: CodeWorkspaceView };
+  private emptyView?: CodeWorkspaceView;
 
   constructor(private readonly roots: () => string[], private readonly open: OpenDocuments, private readonly maxFileSize: () => number) {}
 
@@ -83,14 +84,20 @@ export class WorkspaceIndex {
     return files;
   }
 
-  /** The route extraction and specs, recomputed only when a code or spec text changed. */
+  /**
+   * The route extraction and specs, recomputed only when a code or spec text changed. Unchanged
+   * inputs are the same objects (open documents per version, disk files per mtime), so the check is
+   * by identity, never by hashing megabytes per keystroke. Without route code there is nothing to
+   * compare, and the workspace's specs are not even parsed.
+   */
   codeView(): CodeWorkspaceView {
     const code = this.codeFiles();
+    if (code.length === 0) return (this.emptyView ??= codeWorkspaceView(extractRoutes([]), []));
     const specs = this.specs();
-    const key = code.map((f) => `${f.path}:${f.text.length}:${hash(f.text)}`).join('|') + '#' + specs.map((s) => `${s.uri}:${s.text.length}:${hash(s.text)}`).join('|');
-    if (this.view?.key === key) return this.view.view;
+    const previous = this.view;
+    if (previous && sameItems(previous.code, code, (a, b) => a.path === b.path && a.text === b.text) && sameItems(previous.specs, specs, (a, b) => a === b)) return previous.view;
     const view = codeWorkspaceView(extractRoutes(code), specs);
-    this.view = { key, view };
+    this.view = { code, specs, view };
     return view;
   }
 
@@ -136,9 +143,7 @@ export class WorkspaceIndex {
   }
 }
 
-/** A fast 32-bit FNV-1a hash of a text, for cache keys. */
-function hash(text: string): number {
-  let value = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) value = Math.imul(value ^ text.charCodeAt(i), 0x01000193);
-  return value >>> 0;
+function sameItems<T>(a: T[], b: T[], same: (x: T, y: T) => boolean): boolean {
+  return a.length === b.length && a.every((item, index) => same(item, b[index]));
 }
+

@@ -6,7 +6,7 @@ import { registerLanguageFeatures } from './features';
 import { WorkspaceIndex } from '../host/workspace-index';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI, Utils } from 'vscode-uri';
-import { analyzeFile, type AnalysisResult } from '../core/engine/analyze';
+import { analyzeFileAsync, type AnalysisResult } from '../core/engine/analyze';
 import { defaultConfig, mergeConfig, type ApilensConfig } from '../core/engine/config';
 import { allRules } from '../core/rules';
 import { parseSpecDocument, type SpecDocument } from '../core/spec/document';
@@ -166,6 +166,10 @@ export function startServer(connection: Connection): void {
   }
 
   function validate(uri: string, version: number) {
+    void validateAsync(uri, version);
+  }
+
+  async function validateAsync(uri: string, version: number) {
     const document = documents.get(uri);
     // A newer version (or a close) supersedes this one: its own timer will publish.
     if (!document || document.version !== version) return;
@@ -174,7 +178,9 @@ export function startServer(connection: Connection): void {
       const config = configFor(uri);
       const host = new NodeWorkspaceHost(rootsFor(uri), config.maxFileSize);
       const text = document.getText();
-      const result = analyzeFile({ uri, text, languageId: document.languageId }, {
+      // Yields between rules: requests and newer edits are served meanwhile, and a newer version
+      // cancels this analysis at the next rule.
+      const result = await analyzeFileAsync({ uri, text, languageId: document.languageId }, {
         host, config, log, openDocument: openSpec, codeWorkspace: () => workspace.codeView(),
         isCancelled: () => documents.get(uri)?.version !== version,
       });

@@ -68,6 +68,36 @@ const DEFAULT_TIME_BUDGET_MS = 20_000;
  * rule over the shared model (each isolated), and returns positioned diagnostics.
  */
 export function analyzeFile(input: AnalysisInput, options: AnalysisOptions): AnalysisResult {
+  return runToEnd(analysisSteps(input, options));
+}
+
+/**
+ * The same analysis for a host that must stay responsive (the language server): between rules it
+ * gives the event loop a turn whenever a slice of work has run, so hover, completion and the next
+ * didChange are handled meanwhile, and `isCancelled` can see that a newer version arrived.
+ */
+export async function analyzeFileAsync(input: AnalysisInput, options: AnalysisOptions, sliceMs = 15): Promise<AnalysisResult> {
+  const steps = analysisSteps(input, options);
+  let sliceStarted = performance.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (performance.now() - sliceStarted >= sliceMs) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStarted = performance.now();
+    }
+  }
+}
+
+function runToEnd<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** The analysis as steps: it yields after each rule, so a host can interleave other work. */
+function* analysisSteps(input: AnalysisInput, options: AnalysisOptions): Generator<void, AnalysisResult> {
   const config = options.config ?? defaultConfig();
   const kind = detectFileKind(input.uri, input.text.slice(0, 1 << 20), input.languageId);
   if (kind.kind === 'other') return { kind, diagnostics: [], skippedRules: [] };
@@ -85,7 +115,7 @@ export function analyzeFile(input: AnalysisInput, options: AnalysisOptions): Ana
   }
   const problem = checkInput(input.text);
   if (problem && kind.kind === 'code') return { kind, diagnostics: [], skippedRules: [] };
-  if (kind.kind === 'code') return analyzeCodeFile(input, options, config, kind);
+  if (kind.kind === 'code') return yield* analyzeCodeFile(input, options, config, kind);
   if (problem) return { kind, skippedRules: [], diagnostics: [engineDiagnostic(input, problem.code === 'binary' ? ENGINE_CODES.notText : ENGINE_CODES.tooDeep, problem.message, problem.offset)] };
   let doc: SpecDocument;
   try {
@@ -97,13 +127,13 @@ export function analyzeFile(input: AnalysisInput, options: AnalysisOptions): Ana
     options.log?.(`apilens: could not parse ${input.uri}: ${(error as Error)?.message}`);
     return { kind, skippedRules: [], diagnostics: [engineDiagnostic(input, ENGINE_CODES.parseError, `Document could not be parsed: ${(error as Error)?.message ?? error}.`, 0)] };
   }
-  return analyzeSpecDocument(doc, options, config, kind);
+  return yield* specSteps(doc, options, config, kind);
 }
 
 interface RuleHost { ruleId: string; severity: Severity; findings: Finding[] }
 
 /** Runs rules over one shared context: severities, isolation of failures, time budget, cancellation. */
-function runRules(rules: Rule[], config: ApilensConfig, options: AnalysisOptions, uri: string, precheck: (rule: Rule) => 'skip' | undefined, host: RuleHost, check: (rule: Rule) => void): { skippedRules: string[]; budget: number; cancelled?: boolean } {
+function* runRules(rules: Rule[], config: ApilensConfig, options: AnalysisOptions, uri: string, precheck: (rule: Rule) => 'skip' | undefined, host: RuleHost, check: (rule: Rule) => void): Generator<void, { skippedRules: string[]; budget: number; cancelled?: boolean }> {
   const budget = options.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS;
   const started = Date.now();
   const skippedRules: string[] = [];
@@ -122,6 +152,7 @@ function runRules(rules: Rule[], config: ApilensConfig, options: AnalysisOptions
       host.findings.length = before;
       options.log?.(`apilens internal error in rule ${rule.id} on ${uri}: ${(error as Error)?.stack ?? error}`);
     }
+    yield;
   }
   return { skippedRules, budget };
 }
@@ -129,14 +160,14 @@ function runRules(rules: Rule[], config: ApilensConfig, options: AnalysisOptions
 /** Code files that declare no routes still matter to a few rules (token signing, cookies, sessions). */
 const CODE_RULE_HINTS = /jsonwebtoken|\bjwt\b|JwtModule|jwtService|\.cookie\(|express-session|cookie-session/i;
 
-function analyzeCodeFile(input: AnalysisInput, options: AnalysisOptions, config: ApilensConfig, kind: FileKind): AnalysisResult {
+function* analyzeCodeFile(input: AnalysisInput, options: AnalysisOptions, config: ApilensConfig, kind: FileKind): Generator<void, AnalysisResult> {
   const workspace = options.codeWorkspace?.(input.uri, input.text) ?? codeWorkspaceView(extractRoutes([{ path: input.uri, text: input.text }]), []);
   const rules = (options.rules ?? allRules).filter((rule) => rule.checkCode);
   if (rules.length === 0 || !(looksLikeRouteCode(input.text) || CODE_RULE_HINTS.test(input.text))) return { kind, diagnostics: [], skippedRules: [] };
   const source = workspace.extraction.sources.get(input.uri) ?? parseSource(input.uri, input.text);
   const context = new CodeContext(input.uri, source, workspace);
   context.driftWorkspace = pairedView(workspace, config.service);
-  const run = runRules(rules, config, options, input.uri, () => undefined, context, (rule) => rule.checkCode!(context));
+  const run = yield* runRules(rules, config, options, input.uri, () => undefined, context, (rule) => rule.checkCode!(context));
   if (run.cancelled) return { kind, diagnostics: [], skippedRules: run.skippedRules, cancelled: true };
   const lines = new LineIndex(input.text);
   const suppressions = readSuppressions(input.text, lines);
@@ -157,6 +188,10 @@ function relatedRange(workspace: CodeWorkspaceView, uri: string, span: { start: 
 }
 
 export function analyzeSpecDocument(doc: SpecDocument, options: AnalysisOptions, config: ApilensConfig = options.config ?? defaultConfig(), kind: FileKind = { kind: 'spec', format: doc.format }): AnalysisResult {
+  return runToEnd(specSteps(doc, options, config, kind));
+}
+
+function* specSteps(doc: SpecDocument, options: AnalysisOptions, config: ApilensConfig, kind: FileKind): Generator<void, AnalysisResult> {
   const findings: Finding[] = doc.syntaxErrors.map((error) => ({
     ruleId: ENGINE_CODES.parseError, severity: 'error' as Severity, uri: doc.uri, span: error.span, message: error.message,
   }));
@@ -169,7 +204,7 @@ export function analyzeSpecDocument(doc: SpecDocument, options: AnalysisOptions,
   const refs = new RefResolver(options.host, options.openDocument);
   const context = new SpecContext(doc, refs);
   context.code = pairedView(options.codeWorkspace?.(doc.uri, doc.text), config.service);
-  const run = runRules((options.rules ?? allRules).filter((rule) => rule.checkSpec), config, options, doc.uri, (rule) => {
+  const run = yield* runRules((options.rules ?? allRules).filter((rule) => rule.checkSpec), config, options, doc.uri, (rule) => {
     // Schema validation on a half-typed document only repeats what the syntax error says.
     if (rule.id === 'oas-schema-valid' && doc.syntaxErrors.length > 0) return 'skip';
     return undefined;

@@ -286,13 +286,27 @@ async function main() {
   // --- helpers driving the workbench -------------------------------------------------------
   const quickInput = page.locator('.quick-input-widget');
   const quickOpen = async (file) => {
-    await page.keyboard.press('Control+P');
-    await quickInput.locator('input').waitFor({ state: 'visible' });
-    await page.keyboard.type(file, { delay: 20 });
-    await quickInput.locator('.monaco-list-row', { hasText: file.split('/').pop() }).first().waitFor({ state: 'visible' });
-    await page.keyboard.press('Enter');
+    const name = file.split('/').pop();
+    const tab = page.locator(`.tab[aria-label^="${name}"], .tab:has-text("${name}")`).first();
+    // Under load the Enter can land before the list has settled (or while another input has
+    // focus): try again, a few times, until the file's tab is there.
+    for (let attempt = 1; ; attempt++) {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+P');
+      await quickInput.locator('input').waitFor({ state: 'visible' });
+      await page.keyboard.type(file, { delay: 20 });
+      await quickInput.locator('.monaco-list-row', { hasText: name }).first().waitFor({ state: 'visible' });
+      await page.waitForTimeout(300);
+      await page.keyboard.press('Enter');
+      try {
+        await tab.waitFor({ state: 'visible', timeout: 10_000 });
+        break;
+      } catch (error) {
+        if (attempt >= 3) throw error;
+        log(`  ${file} did not open (attempt ${attempt}); retrying`);
+      }
+    }
     log(`  opened ${file} via Ctrl+P`);
-    await page.locator(`.tab[aria-label^="${file.split('/').pop()}"], .tab:has-text("${file.split('/').pop()}")`).first().waitFor({ state: 'visible' });
     await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ state: 'visible' });
     await page.waitForTimeout(500);
   };

@@ -97,13 +97,16 @@ function lint(args: ParsedArgs, cwd: string, stdout: (s: string) => void): numbe
   // the analysis of every file (drift needs both sides).
   const texts = new Map<string, string>();
   const specs = new Map<string, SpecDocument>();
+  // Without route code there is no drift to compare: each spec is parsed when its turn comes and
+  // dropped after, so a batch of hundreds of documents does not hold them all in memory.
+  const hasCode = files.some((file) => /\.(ts|mts|cts|js|mjs|cjs)$/i.test(file));
   for (const file of files) {
     const uri = URI.file(file).toString();
     const text = host.readFile(uri) ?? safeRead(file);
     if (text === undefined) continue;
     texts.set(uri, text);
     const kind = detectFileKind(file, text);
-    if (kind.kind === 'spec' && text.length <= config.maxFileSize && !checkInput(text)) {
+    if (hasCode && kind.kind === 'spec' && text.length <= config.maxFileSize && !checkInput(text)) {
       try { specs.set(uri, parseSpecDocumentFast(uri, text, kind.format)); } catch { /* reported by analyzeFile */ }
     }
   }
@@ -140,7 +143,8 @@ function lint(args: ParsedArgs, cwd: string, stdout: (s: string) => void): numbe
       result = fixed.result;
     }
     stats.push({ file, kind: result.kind.kind, ms: Math.round(performance.now() - started), diagnostics: result.diagnostics.length, skippedRules: result.skippedRules });
-    diagnostics.push(...result.diagnostics);
+    // Keep what the output needs, not the fix closures: they hold the whole parsed document.
+    diagnostics.push(...result.diagnostics.map((d) => (d.fix ? { ...d, fix: { title: d.fix.title, isPreferred: d.fix.isPreferred, edits: () => [] } } : d)));
   }
   const statsFile = args.options.get('stats');
   if (typeof statsFile === 'string') writeFileSync(resolve(cwd, statsFile), JSON.stringify({ files: stats }, null, 1));

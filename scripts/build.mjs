@@ -1,7 +1,7 @@
 // Builds the three bundles (extension client, language server, CLI) with esbuild, after
 // regenerating the rule registry from the files in server/src/core/rules/.
 import { build } from 'esbuild';
-import { readdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { readdirSync, writeFileSync, readFileSync, existsSync, copyFileSync, mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
@@ -54,8 +54,27 @@ const common = {
   // jsonc-parser's UMD build hides its requires from the bundler; its ESM build bundles cleanly.
   mainFields: ['module', 'main'],
 };
+
+// The TypeScript compiler is 9 MB of JavaScript that takes about half a second to read, compile and
+// initialise. Only route files need it, so the server and CLI bundles load it from its own file on
+// first use: every `import ts from 'typescript'` in our sources resolves to a binding that starts as
+// a loader and is replaced by the real module the first time any of its members is read.
+const lazyTypeScript = {
+  name: 'lazy-typescript',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^typescript$/ }, (args) =>
+      args.namespace === 'lazy-typescript' ? { path: './typescript.js', external: true } : { path: 'typescript', namespace: 'lazy-typescript' });
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy-typescript' }, () => ({
+      loader: 'js',
+      contents: `let ts = new Proxy({}, { get(_, key) { ts = require('typescript'); return ts[key]; } });
+export { ts as default };`,
+    }));
+  },
+};
+mkdirSync(join(root, 'dist'), { recursive: true });
+copyFileSync(join(root, 'node_modules/typescript/lib/typescript.js'), join(root, 'dist/typescript.js'));
 await Promise.all([
   build({ ...common, entryPoints: [join(root, 'client/src/extension.ts')], outfile: join(root, 'dist/extension.js'), external: ['vscode'] }),
-  build({ ...common, entryPoints: [join(root, 'server/src/lsp/main.ts')], outfile: join(root, 'dist/server.js') }),
-  build({ ...common, entryPoints: [join(root, 'server/src/cli/main.ts')], outfile: join(root, 'dist/cli.js'), banner: { js: '#!/usr/bin/env node' } }),
+  build({ ...common, entryPoints: [join(root, 'server/src/lsp/main.ts')], outfile: join(root, 'dist/server.js'), plugins: [lazyTypeScript] }),
+  build({ ...common, entryPoints: [join(root, 'server/src/cli/main.ts')], outfile: join(root, 'dist/cli.js'), banner: { js: '#!/usr/bin/env node' }, plugins: [lazyTypeScript] }),
 ]);

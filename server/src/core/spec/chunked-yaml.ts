@@ -1,6 +1,7 @@
 import { LineIndex, type OffsetRange } from '../text';
 import type { JsonPath } from '../types';
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
+import { BlockLocator, scanLines } from './block-locator';
 import { parseSpecDocument, versionFamily, type DocumentFormat, type SpecDocument, type SyntaxProblem } from './document';
 
 /**
@@ -70,7 +71,8 @@ export class ChunkedYamlParser {
 
 /**
  * A chunk whose value comes from js-yaml (no positions, several times faster than building the
- * positioned tree) and whose positioned tree is built only when a rule asks where something is.
+ * positioned tree), whose positions come from its lines where the YAML is plain block style, and
+ * whose positioned tree is built only when a rule asks where something the lines cannot tell is.
  * Most chunks of a large description never carry a finding, so most are never fully parsed. When
  * js-yaml rejects the chunk (a syntax error, a duplicate key, an alias to another chunk), the full
  * parser runs at once so its errors, with positions, are reported.
@@ -83,30 +85,17 @@ function lazyLeaf(uri: string, slice: string): SpecDocument {
     return parseSpecDocument(uri, slice, 'yaml');
   }
   let full: SpecDocument | undefined;
+  let locator: BlockLocator | undefined;
   const positioned = () => (full ??= parseSpecDocument(uri, slice, 'yaml'));
+  // Most findings sit on plain block keys: read those positions from lines and indentation, and
+  // compose the chunk with `yaml` only for what that cannot answer.
+  const lines = () => (locator ??= new BlockLocator(slice));
   return {
     uri, text: slice, format: 'yaml', root: value, syntaxErrors: [], indentUnit: 2,
     get lines() { return positioned().lines; },
-    locate: (path, part) => positioned().locate(path, part),
-    has: (path) => positioned().has(path),
+    locate: (path, part) => lines().locate(path, part) ?? positioned().locate(path, part),
+    has: (path) => lines().has(path) ?? positioned().has(path),
   };
-}
-
-function scanLines(text: string): Line[] {
-  const lines: Line[] = [];
-  let start = 0;
-  while (start <= text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    let indent = 0;
-    while (text.charCodeAt(start + indent) === 32) indent++;
-    const first = text[start + indent];
-    const blank = start + indent >= end || first === '#' || first === '\r';
-    lines.push({ start, end, indent, blank });
-    if (end === text.length) break;
-    start = end + 1;
-  }
-  return lines;
 }
 
 /** The chunk tree, or undefined when the document must be parsed whole. */

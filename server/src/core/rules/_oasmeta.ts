@@ -4,22 +4,26 @@ import AjvDraft04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import type { SpecContext } from '../engine/spec-context';
 import type { SpecDocument } from '../spec/document';
-import { encodePointer, valueAt } from '../spec/refs';
+import { decodePointer, encodePointer, valueAt } from '../spec/refs';
 import type { JsonPath } from '../types';
 
 /**
  * Validates example values against the Schema Objects of an OpenAPI document with Ajv. Nothing is
- * compiled up front: the first example builds one Ajv instance for the analysis, each document's
- * schemas are registered once (a sanitised copy, see `poolCopy`), and one validator is compiled per
- * schema location and cached. Work is bounded by counts (compilations, validations), never by wall
- * time, so the same document gives the same findings on a busy CI machine and an idle laptop; when
- * a budget runs out, the remaining examples are left unchecked and the rule says so once.
+ * compiled up front: the first example builds one Ajv instance for the analysis, and each schema an
+ * example needs is registered as a unit (one component, e.g. `components/schemas/User`, or the
+ * subtree a `$ref` names) together with the units its `$ref`s reach, and nothing else: registering
+ * a large description's whole `components` costs more than validating all its examples. One
+ * validator is compiled per schema location and cached. Work is bounded by counts (compilations,
+ * validations, copied nodes), never by wall time, so the same document gives the same findings on
+ * a busy CI machine and an idle laptop; when a budget runs out, the remaining examples are left
+ * unchecked and the rule says so once.
  */
 export class ExampleValidator {
   private ajv?: Ajv;
-  private readonly bases = new Map<string, string>();
-  private readonly documents = new Map<string, SpecDocument>();
-  private readonly pooledKeys = new Map<string, Set<string>>();
+  /** Registered units by Ajv id, and the id of each registered (document, unit path). */
+  private readonly units = new Map<string, { doc: SpecDocument; path: JsonPath }>();
+  private readonly unitIds = new Map<string, string>();
+  private readonly documentIds = new Map<string, number>();
   private readonly validators = new Map<string, ValidateFunction | null>();
   private compilations = 0;
   private copiedNodes = 0;
@@ -57,9 +61,13 @@ export class ExampleValidator {
     }
   }
 
-  /** The document registered under a pool base URI. */
-  documentForBase(base: string): SpecDocument | undefined {
-    return this.documents.get(base);
+  /** The document and path a rewritten `$ref` (as found in Ajv's `parentSchema`) points at. */
+  targetOf(ref: string): { doc: SpecDocument; path: JsonPath } | undefined {
+    const hash = ref.indexOf('#');
+    const unit = this.units.get(hash >= 0 ? ref.slice(0, hash) : ref);
+    if (!unit) return undefined;
+    const rest = decodePointer(hash >= 0 ? ref.slice(hash + 1) : '');
+    return rest ? { doc: unit.doc, path: [...unit.path, ...rest] } : undefined;
   }
 
   private validatorFor(doc: SpecDocument, at: JsonPath): ValidateFunction | undefined {
@@ -69,15 +77,7 @@ export class ExampleValidator {
     this.compilations++;
     let validator: ValidateFunction | null = null;
     try {
-      const ajv = this.ajvInstance();
-      const base = this.baseFor(doc);
-      if (base) {
-        // Schemas in the registered part of the document are compiled by reference (their `$ref`s
-        // are then shared between validators); an inline schema elsewhere is compiled from a copy.
-        const pooled = this.pooledKeys.get(doc.uri);
-        if (!pooled || pooled.has(String(at[0]))) validator = ajv.compile({ $ref: `${base}#${fragment(at)}` });
-        else validator = ajv.compile(this.copyForAjv(doc, base, valueAt(doc.root, at).value) as object);
-      }
+      validator = this.ajvInstance().compile({ $ref: this.refTo(doc, at) });
     } catch {
       validator = null;
     }
@@ -110,51 +110,54 @@ export class ExampleValidator {
     return ajv;
   }
 
-  /** Registers `doc` (once) under a synthetic base URI and returns that URI. */
-  private baseFor(doc: SpecDocument): string | undefined {
-    const known = this.bases.get(doc.uri);
-    if (known !== undefined) return known || undefined;
-    const base = `https://apilens.invalid/document/${this.bases.size}`;
-    this.bases.set(doc.uri, base);
-    this.documents.set(base, doc);
-    try {
-      // The main document registers only where reusable schemas live (components / definitions);
-      // a referenced file is registered whole (it is usually a schema or a fragment).
-      let pool: unknown;
-      if (doc === this.context.doc && isPlainObject(doc.root)) {
-        const keys = new Set(['components', 'definitions']);
-        this.pooledKeys.set(doc.uri, keys);
-        const root: Record<string, unknown> = {};
-        for (const key of keys) if (key in doc.root) root[key] = doc.root[key];
-        pool = this.copyForAjv(doc, base, root);
-      } else {
-        pool = this.copyForAjv(doc, base, doc.root);
-      }
-      this.ajvInstance().addSchema(pool as object, base);
-    } catch {
-      this.bases.set(doc.uri, '');
-      return undefined;
-    }
-    return base;
+  /**
+   * An absolute `$ref` to the node at `path` in `doc`, registering the unit that holds it (and,
+   * through the copy's rewritten refs, every unit it reaches). A component is its own unit; any
+   * other node is a unit of its own; a file reached by a `$ref` to its root is one unit.
+   */
+  private refTo(doc: SpecDocument, path: JsonPath): string {
+    const unitLength = path[0] === 'components' ? 3 : path[0] === 'definitions' || path[0] === 'parameters' || path[0] === 'responses' ? 2 : path.length;
+    const unitPath = path.length >= unitLength ? path.slice(0, unitLength) : path;
+    const id = this.registerUnit(doc, unitPath);
+    return `${id}#${fragment(path.slice(unitPath.length))}`;
+  }
+
+  private registerUnit(doc: SpecDocument, unitPath: JsonPath): string {
+    const key = `${doc.uri}#${encodePointer(unitPath)}`;
+    const known = this.unitIds.get(key);
+    if (known) return known;
+    let documentId = this.documentIds.get(doc.uri);
+    if (documentId === undefined) this.documentIds.set(doc.uri, documentId = this.documentIds.size);
+    const id = `https://apilens.invalid/document/${documentId}/unit/${this.unitIds.size}`;
+    this.unitIds.set(key, id);
+    this.units.set(id, { doc, path: unitPath });
+    const target = valueAt(doc.root, unitPath);
+    if (!target.found) throw new Error('unresolvable');
+    // Registered before its copy is made, so a cycle of `$ref`s ends at this id.
+    this.ajvInstance().addSchema(this.copyForAjv(doc, target.value) as object, id);
+    return id;
   }
 
   /**
-   * A copy of the document for Ajv: every `$ref` made absolute (local ones against `base`, other
-   * files against their own registration), `$id`s dropped (a document is addressed by pointers), and
-   * for 2.0/3.0 the OpenAPI dialect mapped to what Ajv understands (`x-nullable`, `nullable` without
-   * `type`, `type: file`, boolean `required`). Shared YAML anchors stay shared.
+   * A copy of a schema for Ajv: every `$ref` made absolute (pointing at the registered unit that
+   * holds its target, registered on the way), `$id`s dropped (a document is addressed by
+   * pointers), and for 2.0/3.0 the OpenAPI dialect mapped to what Ajv understands (`x-nullable`,
+   * `nullable` without `type`, `type: file`, boolean `required`).
    */
-  private copyForAjv(doc: SpecDocument, base: string, value: unknown): unknown {
+  private copyForAjv(doc: SpecDocument, value: unknown): unknown {
     const legacy = this.legacy;
     const rewriteRef = (ref: string): string => {
-      if (ref.startsWith('#')) return base + '#' + ref.slice(1);
       const hash = ref.indexOf('#');
       const filePart = hash >= 0 ? ref.slice(0, hash) : ref;
-      const fragmentPart = hash >= 0 ? ref.slice(hash + 1) : '';
-      const target = this.context.refs.resolve(doc, filePart + '#');
+      const pointer = decodePointer(hash >= 0 ? ref.slice(hash + 1) : '');
+      if (!pointer) return 'https://apilens.invalid/unresolvable';
+      const target = filePart === '' ? { ok: true as const, doc } : this.context.refs.resolve(doc, filePart + '#');
       if (!target.ok) return 'https://apilens.invalid/unresolvable';
-      const targetBase = this.bases.get(target.doc.uri) ?? this.baseFor(target.doc);
-      return targetBase ? `${targetBase}#${fragmentPart}` : 'https://apilens.invalid/unresolvable';
+      try {
+        return this.refTo(target.doc, pointer);
+      } catch {
+        return 'https://apilens.invalid/unresolvable';
+      }
     };
     // No memo: Ajv walks the registered value as a tree, so shared YAML anchors are expanded here
     // and the node budget bounds what an alias-heavy document can cost.

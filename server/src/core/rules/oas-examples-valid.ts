@@ -319,16 +319,10 @@ class ExamplesCheck {
     return false;
   }
 
-  /** The original node a rewritten pool `$ref` points at (for readOnly/writeOnly lookups). */
+  /** The original node a rewritten `$ref` points at (for readOnly/writeOnly lookups). */
   private poolTarget(ref: string): unknown {
-    const hash = ref.indexOf('#');
-    if (hash < 0 || !ref.startsWith('https://apilens.invalid/document/')) return undefined;
-    const doc = this.validator.documentForBase(ref.slice(0, hash));
-    let fragmentText = ref.slice(hash + 1);
-    try { fragmentText = decodeURIComponent(fragmentText); } catch { return undefined; }
-    const path = decodePointer(fragmentText);
-    if (!doc || !path) return undefined;
-    return valueAt(doc.root, path).value;
+    const target = this.validator.targetOf(ref);
+    return target ? valueAt(target.doc.root, target.path).value : undefined;
   }
 
   private report(site: Site, error: ErrorObject) {

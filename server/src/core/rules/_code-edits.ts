@@ -223,3 +223,36 @@ export function joinEdits(edits: (TextEdit | undefined)[]): TextEdit[] {
   }
   return result;
 }
+
+// ---------------------------------------------------------------- response locations
+
+/**
+ * A template literal for the URL of one resource under a route's path: `/orders/:orderId/items` and
+ * `item.id` give `/orders/${req.params.orderId}/items/${item.id}`. Undefined for paths with patterns,
+ * wildcards or optional parts, or path parameters without a request to read them from.
+ */
+export function locationUnder(path: string, requestName: string | undefined, id: string): string | undefined {
+  const parts: string[] = [];
+  for (const segment of path.split('/').filter(Boolean)) {
+    const param = /^:([A-Za-z_$][\w$]*)$/.exec(segment);
+    if (/^[A-Za-z0-9._~-]+$/.test(segment)) parts.push(segment);
+    else if (param && requestName) parts.push(`\${${requestName}.params.${param[1]}}`);
+    else return undefined;
+  }
+  return `\`/${parts.map((part) => `${part}/`).join('')}\${${id}}\``;
+}
+
+/** The name of a function's first parameter (`req`, `request`), when it is a plain identifier. */
+export function firstParameterName(fn: ts.Node | undefined): string | undefined {
+  if (!fn || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn) || ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn))) return undefined;
+  const first = fn.parameters[0];
+  return first && ts.isIdentifier(first.name) ? first.name.text : undefined;
+}
+
+/** The replacement for a success status argument: `200` -> `201`, `HttpStatus.OK` -> `HttpStatus.CREATED`. */
+export function statusArgument(node: ts.Expression | undefined, code: number, name: string): string | undefined {
+  if (!node) return undefined;
+  if (ts.isNumericLiteral(node)) return String(code);
+  if (ts.isPropertyAccessExpression(node) && /^(HttpStatus|StatusCodes|HTTP_STATUS|status|httpStatus)$/.test(node.expression.getText())) return `${node.expression.getText()}.${name}`;
+  return undefined;
+}

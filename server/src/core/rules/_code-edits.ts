@@ -256,3 +256,15 @@ export function statusArgument(node: ts.Expression | undefined, code: number, na
   if (ts.isPropertyAccessExpression(node) && /^(HttpStatus|StatusCodes|HTTP_STATUS|status|httpStatus)$/.test(node.expression.getText())) return `${node.expression.getText()}.${name}`;
   return undefined;
 }
+
+/** Appends a parameter to a method's list, on its own line when the list has one parameter per line. Undefined after a rest parameter. */
+export function appendParameter(file: CodeFile, style: CodeStyle, method: ts.SignatureDeclarationBase, parameter: string): TextEdit | undefined {
+  const { uri, source } = file;
+  const text = source.text;
+  const params = method.parameters;
+  const last = params[params.length - 1];
+  if (!last) return { uri, start: params.pos, end: params.pos, newText: parameter };
+  if (last.dotDotDotToken) return undefined;
+  const ownLine = text.slice(params.pos, params[0].getStart(source)).includes('\n');
+  return { uri, start: last.getEnd(), end: last.getEnd(), newText: ownLine ? `,${style.eol}${lineIndent(text, last.getStart(source))}${parameter}` : `, ${parameter}` };
+}

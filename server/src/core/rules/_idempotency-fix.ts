@@ -4,7 +4,7 @@ import type { ExtractedRoute } from '../code/extract';
 import type { Fix, TextEdit } from '../types';
 import { decoratorsOf } from '../code/ast';
 import { nodeAt } from './_idempotency';
-import { addImports, codeStyle, declaresTopLevel, importedFrom, inStyle, insertAfterImports, joinEdits, lineIndent, quoted, type CodeStyle } from './_code-edits';
+import { addImports, appendParameter, codeStyle, declaresTopLevel, importedFrom, inStyle, insertAfterImports, joinEdits, lineIndent, quoted, type CodeStyle } from './_code-edits';
 
 /**
  * The code fix of idempotency-key: one small idempotency middleware (Express) or interceptor
@@ -259,15 +259,7 @@ export function nestIdempotencyFix(context: CodeContext, route: ExtractedRoute):
         const ownLine = /^[ \t]*(\r?\n)/.test(text.slice(end));
         edits.push({ uri: context.uri, start: end, end, newText: ownLine ? `${style.eol}${lineIndent(text, routeDecorator.node.getStart(source))}@UseInterceptors(${name})` : ` @UseInterceptors(${name})` });
       }
-      if (addHeaderParam) {
-        const param = `@Headers(${quoted(style, 'idempotency-key')}) idempotencyKey?: string`;
-        if (!last) edits.push({ uri: context.uri, start: method.parameters.pos, end: method.parameters.pos, newText: param });
-        else {
-          const first = method.parameters[0];
-          const ownLine = text.slice(method.parameters.pos, first.getStart(source)).includes('\n');
-          edits.push({ uri: context.uri, start: last.getEnd(), end: last.getEnd(), newText: ownLine ? `,${style.eol}${lineIndent(text, last.getStart(source))}${param}` : `, ${param}` });
-        }
-      }
+      if (addHeaderParam) edits.push(appendParameter(context, style, method, `@Headers(${quoted(style, 'idempotency-key')}) idempotencyKey?: string`));
       return joinEdits(edits);
     },
   };

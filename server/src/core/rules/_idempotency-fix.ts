@@ -4,7 +4,7 @@ import type { ExtractedRoute } from '../code/extract';
 import type { Fix, TextEdit } from '../types';
 import { decoratorsOf } from '../code/ast';
 import { nodeAt } from './_idempotency';
-import { addImports, appendParameter, codeStyle, declaresTopLevel, importedFrom, inStyle, insertAfterImports, joinEdits, lineIndent, quoted, type CodeStyle } from './_code-edits';
+import { addImports, appendParameter, codeStyle, declaresTopLevel, importedFrom, inStyle, insertAfterImports, joinEdits, lineIndent, quoted } from './_code-edits';
 
 /**
  * The code fix of idempotency-key: one small idempotency middleware (Express) or interceptor
@@ -156,11 +156,11 @@ function usedBare(source: ts.SourceFile, name: string): boolean {
 }
 
 /** Parameter types for the added middleware: named `express` type imports, `express.X` through a default import, or none (JavaScript). */
-function expressTypes(context: CodeContext, style: CodeStyle): { typed: false | { request: string; response: string; next: string }; edit?: TextEdit } | undefined {
+function expressTypes(context: CodeContext): { typed: false | { request: string; response: string; next: string }; importNames?: string[] } | undefined {
   if (!/\.(ts|tsx|mts|cts)$/i.test(context.uri)) return { typed: false };
   const names = ['NextFunction', 'Request', 'Response'];
   const free = names.every((name) => importedFrom(context.source, name) === 'express' || !declaresTopLevel(context.source, name));
-  if (free) return { typed: { request: 'Request', response: 'Response', next: 'NextFunction' }, edit: addImports(context, style, 'express', names, { typeOnly: true }) };
+  if (free) return { typed: { request: 'Request', response: 'Response', next: 'NextFunction' }, importNames: names };
   const namespace = context.source.statements.find((statement): statement is ts.ImportDeclaration =>
     ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) && statement.moduleSpecifier.text === 'express' && !!statement.importClause?.name);
   const alias = namespace?.importClause?.name?.text;
@@ -182,8 +182,7 @@ export function expressIdempotencyFix(context: CodeContext, route: ExtractedRout
   const handler = call.arguments[call.arguments.length - 1];
   const existing = existingMiddleware(source);
   if (!existing && declaresTopLevel(source, 'idempotency')) return undefined;
-  const style = codeStyle(source);
-  const types = existing ? { typed: false as const } : expressTypes(context, style);
+  const types = existing ? { typed: false as const } : expressTypes(context);
   if (!types) return undefined;
   const name = existing?.name ?? 'idempotency';
   const use = existing?.use ?? `${name}()`;
@@ -191,13 +190,15 @@ export function expressIdempotencyFix(context: CodeContext, route: ExtractedRout
     title: existing ? `Run the ${name} middleware on this route` : 'Add an idempotency middleware (replays a repeated Idempotency-Key, 422 on a different body) and run it on this route',
     isPreferred: true,
     edits: (): TextEdit[] => {
+      const style = codeStyle(source);
       const text = source.text;
       const at = handler.getStart(source);
       const previous = call.arguments.length > 1 ? call.arguments[call.arguments.length - 2] : undefined;
       const ownLine = previous ? text.slice(previous.getEnd(), at).includes('\n') : false;
       const wire: TextEdit = { uri: context.uri, start: at, end: at, newText: ownLine ? `${use},${style.eol}${lineIndent(text, at)}` : `${use}, ` };
       if (existing) return [wire];
-      return joinEdits([types.edit, insertAfterImports(context, style, inStyle(expressHelper(types.typed), style)), wire]);
+      const typeImports = types.importNames ? addImports(context, style, 'express', types.importNames, { typeOnly: true }) : undefined;
+      return joinEdits([typeImports, insertAfterImports(context, style, inStyle(expressHelper(types.typed), style)), wire]);
     },
   };
 }
@@ -236,13 +237,13 @@ export function nestIdempotencyFix(context: CodeContext, route: ExtractedRoute):
   const last = method.parameters[method.parameters.length - 1];
   const addHeaderParam = !last?.dotDotDotToken && !taken(['Headers'], '@nestjs/common') && !method.parameters.some((p) => p.name.getText(source) === 'idempotencyKey');
   if (addHeaderParam) common.push('Headers');
-  const style = codeStyle(source);
   return {
     title: existing
       ? `Run ${name} on this handler and read @Headers('idempotency-key')`
       : 'Add an IdempotencyInterceptor (replays a repeated Idempotency-Key, 422 on a different body) and use it on this handler',
     isPreferred: true,
     edits: (): TextEdit[] => {
+      const style = codeStyle(source);
       const text = source.text;
       const edits: (TextEdit | undefined)[] = [addImports(context, style, '@nestjs/common', common)];
       if (!existing) {

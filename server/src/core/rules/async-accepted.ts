@@ -235,7 +235,6 @@ function codeFix(context: CodeContext, route: ExtractedRoute, accepted: StatusSe
   const handler = route.handlerNode;
   const node = nodeAt(source, accepted.span.start, accepted.span.end);
   if (!node) return undefined;
-  const style = codeStyle(source);
   const job = jobSource(handler, accepted.via === 'httpCode' ? undefined : node);
   if (!job) return undefined;
   const location = statusLocation(route, handler, job.name);
@@ -262,12 +261,15 @@ function codeFix(context: CodeContext, route: ExtractedRoute, accepted: StatusSe
   return {
     title: `${title} (through @Res({ passthrough: true }))`,
     isPreferred: true,
-    edits: (): TextEdit[] => joinEdits([
-      existingRes ? undefined : addImports(context, style, '@nestjs/common', ['Res']),
-      existingRes ? undefined : addImports(context, style, 'express', ['Response'], { typeOnly: true }),
-      introduce,
-      { uri: context.uri, start: statementEnd, end: statementEnd, newText: `${style.eol}${indent}${resName}.location(${location})${style.semi}` },
-      existingRes ? undefined : appendParameter(context, style, handler, `@Res({ passthrough: true }) ${resName}: Response`),
-    ]),
+    edits: (): TextEdit[] => {
+      const style = codeStyle(source);
+      return joinEdits([
+        existingRes ? undefined : addImports(context, style, '@nestjs/common', ['Res']),
+        existingRes ? undefined : addImports(context, style, 'express', ['Response'], { typeOnly: true }),
+        introduce,
+        { uri: context.uri, start: statementEnd, end: statementEnd, newText: `${style.eol}${indent}${resName}.location(${location})${style.semi}` },
+        existingRes ? undefined : appendParameter(context, style, handler, `@Res({ passthrough: true }) ${resName}: Response`),
+      ]);
+    },
   };
 }

@@ -119,16 +119,19 @@ function firstCallText(source: ts.SourceFile, name: string): string | undefined 
 
 function existingMiddlewareName(source: ts.SourceFile): { name: string; factory: boolean } | undefined {
   const looksLike = (name: string) => /^idempot/i.test(name) && /^[a-z]/.test(name);
-  const factoryOf = (fn: ts.SignatureDeclarationBase) => fn.parameters.length < 3;
+  // A local function counts when it is middleware (`(req, res, next)`) or returns one; `idempotencyKeyOf(req)` does not.
+  const kind = (fn: ts.SignatureDeclarationBase & { body?: ts.Node }) => fn.parameters.length === 3 ? 'middleware' : returnsFunction(fn.body) ? 'factory' : undefined;
   for (const statement of source.statements) {
     if (ts.isFunctionDeclaration(statement) && statement.name && looksLike(statement.name.text) && statement.body) {
-      return { name: statement.name.text, factory: factoryOf(statement) };
+      const found = kind(statement);
+      if (found) return { name: statement.name.text, factory: found === 'factory' };
     }
     if (ts.isVariableStatement(statement)) {
       for (const declaration of statement.declarationList.declarations) {
         if (!ts.isIdentifier(declaration.name) || !looksLike(declaration.name.text) || !declaration.initializer) continue;
         const init = declaration.initializer;
-        if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) return { name: declaration.name.text, factory: factoryOf(init) };
+        const found = ts.isArrowFunction(init) || ts.isFunctionExpression(init) ? kind(init) : undefined;
+        if (found) return { name: declaration.name.text, factory: found === 'factory' };
         if (ts.isCallExpression(init)) return { name: declaration.name.text, factory: false };
       }
     }
@@ -141,6 +144,20 @@ function existingMiddlewareName(source: ts.SourceFile): { name: string; factory:
     if (name) return { name, factory: !usedBare(source, name) };
   }
   return undefined;
+}
+
+/** The function body returns a function (`return (req, res, next) => {...}`), or is one (`() => (req, res, next) => ...`). */
+function returnsFunction(body: ts.Node | undefined): boolean {
+  if (!body) return false;
+  if (ts.isArrowFunction(body) || ts.isFunctionExpression(body)) return true;
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found || ts.isFunctionDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isMethodDeclaration(node)) return;
+    if (ts.isReturnStatement(node) && node.expression && (ts.isArrowFunction(node.expression) || ts.isFunctionExpression(node.expression))) found = true;
+    else ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(body, visit);
+  return found;
 }
 
 /** The file passes `name` itself as an argument somewhere (`router.use(idempotent)`), not `name(...)`. */

@@ -172,7 +172,7 @@ function valueAt(root: unknown, path: JsonPath): unknown {
 /** Variables that hold the accepted work: `job`, `task`, `exportJob`, `operation`. */
 const JOB_VARIABLE = /^(job|task|operation|run|execution|workflow)$|(Job|Task|Operation|Run|Execution|Workflow)$/;
 /** Awaited calls that start background work and (by convention) return it: `queue.add(...)`, `this.exports.enqueue(...)`. */
-const ENQUEUE = /^(enqueue|schedule|submit|dispatch|trigger|launch|start\w*|addJob|createJob|queue\w*)$/;
+const ENQUEUE = /^(enqueue|schedule|submit|dispatch|trigger|launch|start(?!Transaction|Session)\w*|addJob|createJob|queue\w*)$/;
 
 interface JobSource {
   name: string;

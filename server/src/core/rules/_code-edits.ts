@@ -229,24 +229,44 @@ export function joinEdits(edits: (TextEdit | undefined)[]): TextEdit[] {
 /**
  * A template literal for the URL of one resource under a route's path: `/orders/:orderId/items` and
  * `item.id` give `/orders/${req.params.orderId}/items/${item.id}`. Undefined for paths with patterns,
- * wildcards or optional parts, or path parameters without a request to read them from.
+ * wildcards or optional parts, or a path parameter the handler cannot read (see `pathParameterReader`).
  */
-export function locationUnder(path: string, requestName: string | undefined, id: string): string | undefined {
+export function locationUnder(path: string, readParam: (name: string) => string | undefined, id: string): string | undefined {
   const parts: string[] = [];
   for (const segment of path.split('/').filter(Boolean)) {
     const param = /^:([A-Za-z_$][\w$]*)$/.exec(segment);
+    const read = param ? readParam(param[1]) : undefined;
     if (/^[A-Za-z0-9._~-]+$/.test(segment)) parts.push(segment);
-    else if (param && requestName) parts.push(`\${${requestName}.params.${param[1]}}`);
+    else if (read) parts.push(`\${${read}}`);
     else return undefined;
   }
   return `\`/${parts.map((part) => `${part}/`).join('')}\${${id}}\``;
 }
 
-/** The name of a function's first parameter (`req`, `request`), when it is a plain identifier. */
-export function firstParameterName(fn: ts.Node | undefined): string | undefined {
-  if (!fn || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn) || ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn))) return undefined;
-  const first = fn.parameters[0];
-  return first && ts.isIdentifier(first.name) ? first.name.text : undefined;
+/**
+ * How a handler reads a path parameter: Express `req.params.orderId` (its first parameter), NestJS
+ * the `@Param('orderId') orderId` parameter or `params.orderId` of a bare `@Param() params`.
+ */
+export function pathParameterReader(handler: ts.Node | undefined): (name: string) => string | undefined {
+  if (!handler || !(ts.isArrowFunction(handler) || ts.isFunctionExpression(handler) || ts.isFunctionDeclaration(handler) || ts.isMethodDeclaration(handler))) return () => undefined;
+  if (ts.isMethodDeclaration(handler) && ts.getDecorators(handler)?.length) {
+    return (name) => {
+      for (const parameter of handler.parameters) {
+        if (!ts.isIdentifier(parameter.name)) continue;
+        for (const decorator of ts.getDecorators(parameter) ?? []) {
+          const call = decorator.expression;
+          if (!ts.isCallExpression(call) || !ts.isIdentifier(call.expression) || call.expression.text !== 'Param') continue;
+          const key = call.arguments[0];
+          if (!key) return `${parameter.name.text}.${name}`;
+          if (ts.isStringLiteral(key) && key.text === name) return parameter.name.text;
+        }
+      }
+      return undefined;
+    };
+  }
+  const first = handler.parameters[0];
+  const request = first && ts.isIdentifier(first.name) ? first.name.text : undefined;
+  return (name) => (request ? `${request}.params.${name}` : undefined);
 }
 
 /** The replacement for a success status argument: `200` -> `201`, `HttpStatus.OK` -> `HttpStatus.CREATED`. */

@@ -11,7 +11,7 @@ import type { StatusSend } from '../code/model';
 import type { ExtractedRoute } from '../code/extract';
 import type { CodeContext } from '../engine/code-context';
 import { decoratorsOf } from '../code/ast';
-import { addImports, appendParameter, codeStyle, declaresTopLevel, firstParameterName, importedFrom, joinEdits, lineIndent, locationUnder } from './_code-edits';
+import { addImports, appendParameter, codeStyle, declaresTopLevel, importedFrom, joinEdits, lineIndent, locationUnder, pathParameterReader } from './_code-edits';
 
 const FOLLOW_HEADERS = ['location', 'content-location', 'operation-location', 'azure-asyncoperation', 'link'];
 const LINK_FIELD = /(url|uri|href|links?|location|monitor|self|poll)$/i;
@@ -217,7 +217,7 @@ function statusLocation(route: ExtractedRoute, handler: ts.Node, job: string): s
   const segments = route.path.split('/').filter(Boolean);
   const last = segments[segments.length - 1] ?? '';
   if (/^[a-z][a-z0-9-]*s$/i.test(last) && !/ss$/i.test(last)) {
-    const under = locationUnder(route.path, firstParameterName(handler), `${job}.id`);
+    const under = locationUnder(route.path, pathParameterReader(handler), `${job}.id`);
     if (under) return under;
   }
   const kind = /task/i.test(job) ? 'tasks' : /operation/i.test(job) ? 'operations' : /execution/i.test(job) ? 'executions' : /workflow/i.test(job) ? 'workflows' : /^run$|Run$/.test(job) ? 'runs' : 'jobs';

@@ -8,7 +8,7 @@ import type { ExtractedRoute } from '../code/extract';
 import type { StatusSend } from '../code/model';
 import type { CodeContext } from '../engine/code-context';
 import { nodeAt } from './_idempotency';
-import { firstParameterName, locationUnder, statusArgument } from './_code-edits';
+import { locationUnder, pathParameterReader, statusArgument } from './_code-edits';
 import { idVerbIn, methodCalls, normaliseCodePath, segmentsOf, singular, summaryVerb } from './_paths';
 
 const CREATE_VERBS = new Set(['create', 'insert']);
@@ -175,7 +175,7 @@ function expressFix(context: CodeContext, route: ExtractedRoute, ok: StatusSend)
     }
   } else return undefined;
   const created = createdVariable(route.handlerNode, payload);
-  const location = created ? locationUnder(route.path, firstParameterName(route.handlerNode), `${created}.id`) : undefined;
+  const location = created ? locationUnder(route.path, pathParameterReader(route.handlerNode), `${created}.id`) : undefined;
   const insert = `${statusPrefix}${location ? `.location(${location})` : ''}`;
   if (insert) edits.push({ uri: context.uri, start: locationAt, end: locationAt, newText: insert });
   return {

@@ -175,11 +175,12 @@ function expressFix(context: CodeContext, route: ExtractedRoute, ok: StatusSend)
     }
   } else return undefined;
   const created = createdVariable(route.handlerNode, payload);
-  const location = created ? locationUnder(route.path, pathParameterReader(route.handlerNode), `${created}.id`) : undefined;
+  const hasLocation = route.headersSet.some((header) => header.name === 'location');
+  const location = created && !hasLocation ? locationUnder(route.path, pathParameterReader(route.handlerNode), `${created}.id`) : undefined;
   const insert = `${statusPrefix}${location ? `.location(${location})` : ''}`;
   if (insert) edits.push({ uri: context.uri, start: locationAt, end: locationAt, newText: insert });
   return {
-    title: location ? `Answer 201 Created with Location ${location.slice(1, -1)}` : 'Answer 201 Created',
+    title: location ? `Answer 201 Created with Location ${location.slice(1, -1)}` : hasLocation ? 'Answer 201 Created (the Location is already set)' : 'Answer 201 Created',
     isPreferred: true,
     edits: () => edits,
   };

@@ -100,10 +100,15 @@ const RXJS_IMPORTS = ['Observable', 'of', 'tap'];
  * `idempotency()` for a factory, or the bare name for a middleware.
  */
 function existingMiddleware(source: ts.SourceFile): { name: string; use: string } | undefined {
+  if (middlewareOf.has(source)) return middlewareOf.get(source);
   const found = existingMiddlewareName(source);
-  if (!found) return undefined;
-  return { name: found.name, use: firstCallText(source, found.name) ?? (found.factory ? `${found.name}()` : found.name) };
+  const result = found ? { name: found.name, use: firstCallText(source, found.name) ?? (found.factory ? `${found.name}()` : found.name) } : undefined;
+  middlewareOf.set(source, result);
+  return result;
 }
+
+/** Read once per parsed file: every finding of the file asks the same question. */
+const middlewareOf = new WeakMap<ts.SourceFile, { name: string; use: string } | undefined>();
 
 function firstCallText(source: ts.SourceFile, name: string): string | undefined {
   let text: string | undefined;

@@ -261,8 +261,8 @@ export function nestIdempotencyFix(context: CodeContext, route: ExtractedRoute):
   if (addHeaderParam) common.push('Headers');
   return {
     title: existing
-      ? `Run ${name} on this handler and read @Headers('idempotency-key')`
-      : 'Add an IdempotencyInterceptor (replays a repeated Idempotency-Key, 422 on a different body) and use it on this handler',
+      ? `Run ${name} on this handler${addHeaderParam ? " and read @Headers('idempotency-key')" : ''}`
+      : `Add an IdempotencyInterceptor (replays a repeated Idempotency-Key, 422 on a different body) and use it on this handler${addHeaderParam ? " with @Headers('idempotency-key')" : ''}`,
     isPreferred: true,
     edits: (): TextEdit[] => {
       const style = codeStyle(source);

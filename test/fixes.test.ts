@@ -4,6 +4,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { URI } from 'vscode-uri';
+import ts from 'typescript';
 import { allRules } from '../server/src/core/rules';
 import { LspTestClient, applyEdits as applyLspEdits } from './support/lsp-client';
 import { analyzePath } from './support/workspace';
@@ -17,7 +18,7 @@ import { runCli } from './support/cli';
  */
 const FIXES = join(__dirname, 'fixtures/fixes');
 const cases = existsSync(FIXES) ? readdirSync(FIXES).flatMap((ruleId) => readdirSync(join(FIXES, ruleId))
-  .filter((file) => !/\.fixed\.[a-z]+$/.test(file) && /\.(ya?ml|json|ts)$/.test(file))
+  .filter((file) => !/\.fixed\.[a-z]+$/.test(file) && /\.(ya?ml|json|ts|js)$/.test(file))
   .map((file) => ({ ruleId, file, dir: join(FIXES, ruleId) }))) : [];
 
 const client = new LspTestClient();
@@ -61,6 +62,10 @@ for (const { ruleId, file, dir } of cases) {
     }
     await client.close(uri);
     assert.equal(text, expected, `${file}: quick fix result differs from the golden file`);
+    if (/\.(ts|js)$/.test(file)) {
+      const syntax = ts.transpileModule(text, { fileName: file, reportDiagnostics: true }).diagnostics ?? [];
+      assert.deepEqual(syntax.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')), [], `${file}: the fixed code does not parse`);
+    }
 
     // 2. Re-analysis: the rule is silent, nothing new appears, and the fix is not offered again.
     const tmp = mkdtempSync(join(tmpdir(), 'apilens-fix-'));

@@ -200,8 +200,8 @@ export function describesInFlight(text: string): boolean {
 
 // ---------------------------------------------------------------- code readings
 
-/** The route reads an idempotency key or runs idempotency middleware/interceptors. */
-export function routeHandlesIdempotency(route: ExtractedRoute, workspaceTexts: Iterable<string>): boolean {
+/** The route reads an idempotency key or runs idempotency middleware/interceptors (app-wide registration: `registersIdempotency`). */
+export function routeHandlesIdempotency(route: ExtractedRoute): boolean {
   if (route.params.some((param) => param.in === 'header' && IDEMPOTENCY_HEADER.test(param.name))) return true;
   if (route.params.some((param) => param.in === 'body' && IDEMPOTENCY_FIELD.test(param.name))) return true;
   if (route.middleware.some((m) => /idempot/i.test(m.name))) return true;
@@ -215,11 +215,24 @@ export function routeHandlesIdempotency(route: ExtractedRoute, workspaceTexts: I
       if (decoratorsOf(node).some((decorator) => /idempot/i.test(decorator.node.getText()))) return true;
     }
   }
-  // App-wide registration: app.use(idempotency()), useGlobalInterceptors(new IdempotencyInterceptor()), APP_INTERCEPTOR.
-  for (const raw of workspaceTexts) {
-    if (!/idempot/i.test(raw)) continue;
-    const text = stripComments(raw);
-    if (/\.use\s*\([^;]*idempot/is.test(text) || /useGlobal\w+\s*\([^;]*idempot/is.test(text) || /APP_INTERCEPTOR[\s\S]{0,300}idempot/i.test(text)) return true;
+  return false;
+}
+
+/**
+ * App-wide registration somewhere in the workspace: `app.use(idempotency())`,
+ * `useGlobalInterceptors(new IdempotencyInterceptor())`, an `APP_INTERCEPTOR` provider.
+ */
+export function registersIdempotency(sources: Map<string, ts.SourceFile>): boolean {
+  for (const source of sources.values()) {
+    if (!/idempot/i.test(source.text)) continue;
+    let found = false;
+    forEachDescendant(source, (node) => {
+      if (found) return 'skip';
+      if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && /^(use|useGlobal\w+)$/.test(node.expression.name.text)
+        && node.arguments.some((argument) => mentionsInCode(argument, /idempot/i))) found = true;
+      return undefined;
+    });
+    if (found || /APP_INTERCEPTOR[\s\S]{0,300}idempot/i.test(stripComments(source.text))) return true;
   }
   return false;
 }
@@ -238,11 +251,6 @@ export function mentionsInCode(node: ts.Node, pattern: RegExp): boolean {
 
 export function stripComments(text: string): string {
   return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
-}
-
-/** Texts of every source file of the workspace (for app-wide registrations). */
-export function workspaceTexts(sources: Map<string, ts.SourceFile>): string[] {
-  return [...sources.values()].map((source) => source.text);
 }
 
 /** The innermost node of `root` covering [start, end). */

@@ -7,9 +7,10 @@ import { appendToList, setMapEntry } from '../spec/edits';
 import type { JsonPath, TextEdit } from '../types';
 import { forEachDescendant } from '../code/ast';
 import {
-  bodyCarriesKey, hasCreateWords, hasUnresolvedParameter, idempotencyHeader, IDEMPOTENCY_HEADER, retryProneReason, routeAnchor, routeHandlesIdempotency,
-  handlerMethodName, mentionsInCode, SAYS_IDEMPOTENT, stripComments, templatePath, webhookDeliveryHeader, workspaceTexts, type RetryProneReason,
+  bodyCarriesKey, hasCreateWords, hasUnresolvedParameter, idempotencyHeader, IDEMPOTENCY_HEADER, registersIdempotency, retryProneReason, routeAnchor,
+  routeHandlesIdempotency, handlerMethodName, mentionsInCode, SAYS_IDEMPOTENT, stripComments, templatePath, webhookDeliveryHeader, type RetryProneReason,
 } from './_idempotency';
+import { expressIdempotencyFix, nestIdempotencyFix } from './_idempotency-fix';
 
 const WHAT: Record<RetryProneReason, string> = {
   create: 'creates a resource',
@@ -26,7 +27,7 @@ export default defineRule({
   docs: {
     rationale: `Clients, proxies, gateways and job runners replay requests: a timeout after the server committed a payment looks exactly like a timeout before it. The guide: "Write endpoints that may be retried (POST /payments, webhook receivers, order creation) define idempotency behavior" and "Use explicit idempotency keys for payment-like or request-replay-prone operations". POST is neither safe nor idempotent (RFC 9110 §9.2.2), so a create, a payment, an order, a transfer or a provisioning call needs an \`Idempotency-Key\` request header: the server stores the first response under the key and replays it for a repeat, and answers 422 when the key comes back with a different body. Webhook receivers deduplicate on the sender's delivery id instead, which also counts.
 
-Query-like POSTs (\`POST /search\`), login/token endpoints and command endpoints (\`POST /orders/{orderId}/cancel\`, see \`command-retry-semantics\`) are not flagged; an operation that documents idempotency another way (a body \`idempotency_key\`/\`clientToken\` field, or its description) is left alone. In code, a handler that reads \`req.get('Idempotency-Key')\`/\`@Headers('idempotency-key')\` or runs idempotency middleware or an interceptor passes.`,
+Query-like POSTs (\`POST /search\`), login/token endpoints and command endpoints (\`POST /orders/{orderId}/cancel\`, see \`command-retry-semantics\`) are not flagged; an operation that documents idempotency another way (a body \`idempotency_key\`/\`clientToken\` field, or its description) is left alone. In code, a handler that reads \`req.get('Idempotency-Key')\`/\`@Headers('idempotency-key')\` or runs idempotency middleware or an interceptor passes. The code quick fix adds one small in-memory idempotency middleware (Express: \`router.post('/orders', idempotency(), handler)\`) or an \`IdempotencyInterceptor\` (NestJS: \`@UseInterceptors(IdempotencyInterceptor)\` and an \`@Headers('idempotency-key')\` parameter) to the route file, or reuses the one the file already declares or imports; move its store to Redis or the database when the service runs on more than one instance.`,
     bad: `paths:
   /payments:
     post:
@@ -76,14 +77,15 @@ Query-like POSTs (\`POST /search\`), login/token endpoints and command endpoints
     }
   },
   checkCode(context) {
-    let texts: string[] | undefined;
+    let appWide: boolean | undefined;
     for (const route of context.routes()) {
       if (route.method !== 'post' || !route.handlerNode) continue;
       const path = templatePath(route.path);
       const reason = retryProneReason(path, handlerMethodName(route), codeCreateEvidence(route));
       if (!reason) continue;
-      texts ??= workspaceTexts(context.workspace.extraction.sources);
-      if (routeHandlesIdempotency(route, texts)) continue;
+      if (routeHandlesIdempotency(route)) continue;
+      appWide ??= registersIdempotency(context.workspace.extraction.sources);
+      if (appWide) continue;
       if (reason === 'webhook' && handlesDelivery(route.handlerNode)) continue;
       const how = route.framework === 'nest' ? "@Headers('idempotency-key')" : "req.get('Idempotency-Key')";
       context.report({
@@ -91,6 +93,7 @@ Query-like POSTs (\`POST /search\`), login/token endpoints and command endpoints
         message: reason === 'webhook'
           ? `POST ${route.path} receives webhook deliveries but never deduplicates them; read the delivery id (or Idempotency-Key) and skip repeats.`
           : `POST ${route.path} ${WHAT[reason]} and may be retried, but never reads an Idempotency-Key; read ${how}, replay the stored response for a repeated key, and answer 422 when the body differs.`,
+        fix: reason === 'webhook' ? undefined : route.framework === 'nest' ? nestIdempotencyFix(context, route) : expressIdempotencyFix(context, route),
       });
     }
   },

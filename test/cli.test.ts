@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, writeFileSync, readFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { allRules } from '../server/src/core/rules';
 import { runCli, ROOT } from './support/cli';
 
@@ -117,4 +118,15 @@ components:
   assert.equal(diagnostics.length, 1);
   assert.equal(diagnostics[0].rule, 'oas-ref-resolves');
   assert.match(diagnostics[0].message, /outside the workspace/);
+});
+
+test('a spec-only run never loads the TypeScript compiler; a run with route code does', () => {
+  // dist/typescript.js is 9 MB that takes about half a second to load: only route files need it.
+  const trace = join(mkdtempSync(join(tmpdir(), 'apilens-trace-')), 'trace.cjs');
+  writeFileSync(trace, `const Module = require('module'); const load = Module._load;
+Module._load = function (request, ...rest) { if (/typescript\\.js$/.test(request)) process.stderr.write('TYPESCRIPT LOADED\\n'); return load.call(this, request, ...rest); };`);
+  const run = (target: string) => spawnSync(process.execPath, ['-r', trace, join(ROOT, 'dist/cli.js'), 'lint', target, '--format', 'json'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  assert.doesNotMatch(run(`${FOUR}/openapi.yaml`).stderr, /TYPESCRIPT LOADED/);
+  assert.doesNotMatch(run('examples/billing-service/openapi.json').stderr, /TYPESCRIPT LOADED/);
+  assert.match(run('examples/orders-service').stderr, /TYPESCRIPT LOADED/);
 });

@@ -19,10 +19,11 @@ export interface CodeStyle {
   eol: '\n' | '\r\n';
 }
 
-const STATEMENT_KINDS = new Set([
-  ts.SyntaxKind.ExpressionStatement, ts.SyntaxKind.VariableStatement, ts.SyntaxKind.ImportDeclaration, ts.SyntaxKind.ReturnStatement,
-  ts.SyntaxKind.ExportDeclaration, ts.SyntaxKind.ThrowStatement,
-]);
+/** Statements whose last character says whether the file ends statements with `;`. */
+function isStatementWithTerminator(node: ts.Node): boolean {
+  return ts.isExpressionStatement(node) || ts.isVariableStatement(node) || ts.isImportDeclaration(node) || ts.isReturnStatement(node)
+    || ts.isExportDeclaration(node) || ts.isThrowStatement(node);
+}
 
 /** The quote, semicolon and indentation style the file is written in (majority wins; defaults: `'`, `;`, two spaces). */
 export function codeStyle(source: ts.SourceFile): CodeStyle {
@@ -38,7 +39,7 @@ export function codeStyle(source: ts.SourceFile): CodeStyle {
       if (text[node.getStart(source)] === '"') double++;
       else single++;
     }
-    if (STATEMENT_KINDS.has(node.kind)) {
+    if (isStatementWithTerminator(node)) {
       if (text[node.getEnd() - 1] === ';') withSemi++;
       else withoutSemi++;
     }

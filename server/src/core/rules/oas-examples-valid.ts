@@ -64,6 +64,10 @@ const SCHEMA_CHILDREN_MAPS = ['properties', 'patternProperties', '$defs', 'defin
 const SCHEMA_CHILDREN_SINGLE = ['additionalProperties', 'items', 'not', 'if', 'then', 'else', 'contains', 'propertyNames', 'unevaluatedProperties', 'unevaluatedItems', 'additionalItems', 'contentSchema'];
 const SCHEMA_CHILDREN_LISTS = ['allOf', 'anyOf', 'oneOf', 'prefixItems', 'items'];
 const MAX_SCHEMA_DEPTH = 48;
+/** An `example`/`examples`/`x-example` key at the start of a line, after `- `, `{` or `,` (YAML or JSON). */
+const EXAMPLE_KEY = /(?:^[ \t]*(?:-[ \t]+)?|[{,][ \t]*)['"]?(?:x-)?examples?['"]?[ \t]*:/m;
+/** A `$ref` (YAML or JSON, quoted or not) whose value does not start with `#`. */
+const EXTERNAL_REF = /\$ref['"]?\s*:\s*['"]?(?!#)[^\s'"]/;
 
 class ExamplesCheck {
   private readonly validator: ExampleValidator;
@@ -93,6 +97,9 @@ class ExamplesCheck {
     const { context } = this;
     if (!context.doc.version) return;
     const doc = context.doc;
+    // Nothing to check when the text holds no example and every `$ref` stays in this document:
+    // walking every schema of a large description to find none costs more than the whole parse.
+    if (!EXAMPLE_KEY.test(doc.text) && !EXTERNAL_REF.test(doc.text)) return;
     const root = context.root;
     for (const operation of context.operations()) {
       if (!this.validator.hasBudget) return;

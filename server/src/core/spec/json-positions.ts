@@ -17,6 +17,8 @@ export class JsonPositions {
   private firstChild: Int32Array;
   private nextSibling: Int32Array;
   private readonly keys: (string | undefined)[] = [];
+  /** Key -> child for objects with many properties (`paths`, `components.schemas`), built on first search. */
+  private readonly childMaps = new Map<number, Map<string, number>>();
   private count = 0;
 
   constructor(text: string) {
@@ -85,8 +87,7 @@ export class JsonPositions {
       const first = this.firstChild[node];
       if (first >= 0 && this.keyStart[first] >= 0) {
         // An object: children carry their property names.
-        const key = String(segment);
-        for (let child = first; child >= 0; child = this.nextSibling[child]) if (this.keys[child] === key) { next = child; break; }
+        next = this.childByKey(node, first, String(segment));
       } else if (first >= 0) {
         const index = Number(segment);
         if (Number.isInteger(index) && index >= 0) {
@@ -100,6 +101,23 @@ export class JsonPositions {
       nearest = this.rangeOf(node);
     }
     return { node, exact: true, nearest };
+  }
+
+  private childByKey(node: number, first: number, key: string): number {
+    const map = this.childMaps.get(node);
+    if (map) return map.get(key) ?? -1;
+    let visited = 0;
+    let found = -1;
+    for (let child = first; child >= 0; child = this.nextSibling[child], visited++) {
+      if (this.keys[child] === key) { found = child; break; }
+    }
+    if (visited > 32) {
+      // The first of duplicate keys wins, as in the tree parser's search.
+      const built = new Map<string, number>();
+      for (let child = first; child >= 0; child = this.nextSibling[child]) if (!built.has(this.keys[child]!)) built.set(this.keys[child]!, child);
+      this.childMaps.set(node, built);
+    }
+    return found;
   }
 
   private rangeOf(node: number): OffsetRange {

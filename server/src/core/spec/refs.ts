@@ -52,10 +52,21 @@ export function valueAt(root: unknown, path: JsonPath): { found: boolean; value:
  */
 export class RefResolver {
   private readonly external = new Map<string, SpecDocument | null>();
+  /** Results of `#/…` references per document: a large description repeats the same few thousand refs millions of times. */
+  private readonly local = new WeakMap<SpecDocument, Map<string, RefResult>>();
 
   constructor(private readonly host: WorkspaceHost, private readonly openDocument: (uri: string) => SpecDocument | undefined = () => undefined) {}
 
   resolve(from: SpecDocument, ref: string): RefResult {
+    if (!ref.startsWith('#')) return this.resolveUncached(from, ref);
+    let results = this.local.get(from);
+    if (!results) this.local.set(from, results = new Map());
+    let result = results.get(ref);
+    if (!result) results.set(ref, result = this.resolveUncached(from, ref));
+    return result;
+  }
+
+  private resolveUncached(from: SpecDocument, ref: string): RefResult {
     const hashIndex = ref.indexOf('#');
     const filePart = hashIndex >= 0 ? ref.slice(0, hashIndex) : ref;
     const fragment = hashIndex >= 0 ? ref.slice(hashIndex + 1) : '';

@@ -137,7 +137,13 @@ export function entityImport(source: ts.SourceFile, name: string): string | unde
       if (clause.namedBindings && ts.isNamedImports(clause.namedBindings)) for (const element of clause.namedBindings.elements) names.push(element.name.text);
       if (clause.namedBindings && ts.isNamespaceImport(clause.namedBindings)) names.push(clause.namedBindings.name.text);
       if (!names.includes(base)) continue;
-      if (from === '@prisma/client' || /^\.prisma\/client|generated\/prisma/.test(from)) return `a Prisma model type (from '${from}')`;
+      if (from === '@prisma/client' || /^\.prisma\/client|generated\/prisma/.test(from)) {
+        // The `Prisma` namespace holds utility types (BatchPayload, JsonValue, inputs); only its
+        // `<Model>GetPayload<...>` types are model rows.
+        const member = name.split('.')[1];
+        if (base === 'Prisma' && member !== undefined && !/GetPayload$/.test(member)) return undefined;
+        return `a Prisma model type (from '${from}')`;
+      }
       if (/\.entity$|\/entities?(\/|$)/.test(from)) return `an ORM entity (from '${from}')`;
       if (/\.model$/.test(from)) return `a persistence model (from '${from}')`;
       return undefined;

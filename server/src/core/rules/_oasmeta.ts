@@ -67,7 +67,8 @@ export class ExampleValidator {
     const unit = this.units.get(hash >= 0 ? ref.slice(0, hash) : ref);
     if (!unit) return undefined;
     const rest = decodePointer(hash >= 0 ? ref.slice(hash + 1) : '');
-    return rest ? { doc: unit.doc, path: [...unit.path, ...rest] } : undefined;
+    if (!rest || rest[0] !== UNIT_KEY) return undefined;
+    return { doc: unit.doc, path: [...unit.path, ...rest.slice(1)] };
   }
 
   private validatorFor(doc: SpecDocument, at: JsonPath): ValidateFunction | undefined {
@@ -119,7 +120,7 @@ export class ExampleValidator {
     const unitLength = path[0] === 'components' ? 3 : path[0] === 'definitions' || path[0] === 'parameters' || path[0] === 'responses' ? 2 : path.length;
     const unitPath = path.length >= unitLength ? path.slice(0, unitLength) : path;
     const id = this.registerUnit(doc, unitPath);
-    return `${id}#${fragment(path.slice(unitPath.length))}`;
+    return `${id}#/${UNIT_KEY}${fragment(path.slice(unitPath.length))}`;
   }
 
   private registerUnit(doc: SpecDocument, unitPath: JsonPath): string {
@@ -133,8 +134,10 @@ export class ExampleValidator {
     this.units.set(id, { doc, path: unitPath });
     const target = valueAt(doc.root, unitPath);
     if (!target.found) throw new Error('unresolvable');
-    // Registered before its copy is made, so a cycle of `$ref`s ends at this id.
-    this.ajvInstance().addSchema(this.copyForAjv(doc, target.value) as object, id);
+    // Registered before its copy is made, so a cycle of `$ref`s ends at this id. The schema sits
+    // under a key that is no keyword: resolving a `$ref` makes Ajv compile the registered root,
+    // which must not compile (and fail on) the parts of a component no example reaches.
+    this.ajvInstance().addSchema({ [UNIT_KEY]: this.copyForAjv(doc, target.value) }, id);
     return id;
   }
 
@@ -193,6 +196,9 @@ export class ExampleValidator {
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
+
+/** The key a registered unit's schema sits under (see `registerUnit`). */
+const UNIT_KEY = 'unit';
 
 /** Keys whose value maps names to schemas (a property may be called `example` or `x-id`). */
 const SCHEMA_MAP_KEYS = new Set(['properties', 'patternProperties', 'definitions', '$defs', 'dependentSchemas', 'schemas']);

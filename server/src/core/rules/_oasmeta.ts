@@ -51,7 +51,8 @@ export class ExampleValidator {
    */
   validate(value: unknown, doc: SpecDocument, schemaAt: JsonPath): ErrorObject[] | undefined {
     if (!this.hasBudget) return undefined;
-    const validator = this.validatorFor(doc, schemaAt);
+    const target = this.referencedSchema(doc, schemaAt);
+    const validator = this.validatorFor(target.doc, target.at);
     if (!validator) return undefined;
     this.validations++;
     try {
@@ -59,6 +60,22 @@ export class ExampleValidator {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * Where a schema that is only a `$ref` (plus annotations) leads: every response that says
+   * `$ref: '#/components/schemas/repository'` then shares one compiled validator.
+   */
+  private referencedSchema(doc: SpecDocument, at: JsonPath): { doc: SpecDocument; at: JsonPath } {
+    let current = { doc, at };
+    for (let hops = 0; hops < 8; hops++) {
+      const node = valueAt(current.doc.root, current.at).value;
+      if (!isPlainObject(node) || typeof node.$ref !== 'string' || !Object.keys(node).every((key) => REF_SIBLINGS_WITHOUT_EFFECT.has(key) || key.startsWith('x-'))) break;
+      const resolved = this.context.refs.resolve(current.doc, node.$ref);
+      if (!resolved.ok) break;
+      current = { doc: resolved.doc, at: resolved.path };
+    }
+    return current;
   }
 
   /** The document and path a rewritten `$ref` (as found in Ajv's `parentSchema`) points at. */
@@ -196,6 +213,9 @@ export class ExampleValidator {
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
+
+/** Keys beside a `$ref` that never change what a value must look like. */
+const REF_SIBLINGS_WITHOUT_EFFECT = new Set(['$ref', 'description', 'summary', 'title', 'example', 'examples', '$comment']);
 
 /** The key a registered unit's schema sits under (see `registerUnit`). */
 const UNIT_KEY = 'unit';

@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { BlockLocator } from '../../server/src/core/spec/block-locator';
+import { ChunkedYamlParser } from '../../server/src/core/spec/chunked-yaml';
 import { parseSpecDocument } from '../../server/src/core/spec/document';
 import type { JsonPath } from '../../server/src/core/types';
 
@@ -75,4 +76,32 @@ test('real documents converted to YAML (when the corpus is installed)', (t) => {
     if (text.length > 2_000_000) continue;
     compare(stringify(JSON.parse(text), { lineWidth: 0, aliasDuplicateObjects: false }));
   }
+});
+
+test('mutated large YAML: the chunked parser with line positions agrees with the whole-document parse', () => {
+  // Random edits of the kind typing produces (indicators, quotes, indentation, deletions); every
+  // mutant that still parses cleanly must give the same values and the same key ranges both ways.
+  const paths: Record<string, unknown> = {};
+  for (let i = 0; i < 120; i++) paths[`/things${i}/{id}`] = { get: { operationId: `get${i}`, tags: ['a', 'b'], parameters: [{ name: 'id', in: 'path', required: true }], responses: { '200': { description: `ok ${i}` } } } };
+  const base = stringify({ openapi: '3.1.0', info: { title: 'T', version: '1' }, paths }, { lineWidth: 0 });
+  let seed = 42;
+  const random = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+  const pieces = [':', ' ', '- ', '"', "'", '{', '}', '#', '\n', '  ', '|', '&a ', '*a', '? ', 'key: value\n'];
+  let compared = 0;
+  for (let round = 0; round < 60; round++) {
+    let text = base;
+    const at = random(text.length);
+    text = random(2) === 0 ? text.slice(0, at) + pieces[random(pieces.length)] + text.slice(at) : text.slice(0, at) + text.slice(at + 1 + random(12));
+    const chunked = new ChunkedYamlParser().parse('file:///doc.yaml', text);
+    const whole = parseSpecDocument('file:///doc.yaml', text, 'yaml');
+    if (whole.syntaxErrors.length > 0 || chunked.syntaxErrors.length > 0) continue;
+    compared++;
+    assert.deepEqual(chunked.root, whole.root, `values, round ${round}`);
+    const visit = (value: unknown, path: JsonPath) => {
+      if (path.length > 0) assert.deepEqual(chunked.locate(path, 'key'), whole.locate(path, 'key'), `key of ${path.join('/')}, round ${round}`);
+      if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) visit(v, [...path, Array.isArray(value) ? Number(k) : k]);
+    };
+    visit(whole.root, []);
+  }
+  assert.ok(compared > 10, `only ${compared} mutants parsed`);
 });

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { ChunkedYamlParser, split } from '../../server/src/core/spec/chunked-yaml';
 import { parseSpecDocument, type SpecDocument } from '../../server/src/core/spec/document';
 import type { JsonPath } from '../../server/src/core/types';
@@ -92,4 +94,26 @@ test('chunks read through the fast path resolve scalars exactly as the whole-doc
     text += `      x-list: [${tricky.slice(0, 8).join(', ')}]\n`;
   }
   assertEquivalent(text);
+});
+
+test('an editor parser does not keep past versions of the text alive', () => {
+  // Chunks cut from the whole text would reference it; after N edits at different places, N old
+  // copies of a large document would stay reachable from the chunk cache.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const parser = new ChunkedYamlParser({ keepsVersions: true });
+  const lines = bigDocument(3000).split('\n');
+  const size = lines.join('\n').length;
+  let doc = parser.parse('file:///doc.yaml', lines.join('\n'));
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < 20; i++) {
+    const line = Math.floor(((i + 0.5) / 20) * (lines.length - 1));
+    lines[line] += ' ';
+    doc = parser.parse('file:///doc.yaml', lines.join('\n'));
+  }
+  gc();
+  const grown = process.memoryUsage().heapUsed - before;
+  assert.ok(doc.root);
+  assert.ok(grown < size * 4, `heap grew ${(grown / 1e6).toFixed(1)} MB over 20 edits of a ${(size / 1e6).toFixed(1)} MB document`);
 });

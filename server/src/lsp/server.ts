@@ -131,7 +131,7 @@ export function startServer(connection: Connection): void {
     if (kind.kind !== 'spec') return undefined;
     // Large YAML documents are parsed in chunks, and only the chunks an edit touched are re-parsed.
     let parser = chunkedParsers.get(uri);
-    if (!parser && kind.format === 'yaml') chunkedParsers.set(uri, parser = new ChunkedYamlParser());
+    if (!parser && kind.format === 'yaml') chunkedParsers.set(uri, parser = new ChunkedYamlParser({ keepsVersions: true }));
     const doc = parser ? parser.parse(uri, text) : parseSpecDocument(uri, text, kind.format);
     parsedSpecs.set(uri, { version: document.version, doc });
     return doc;

@@ -41,6 +41,12 @@ export function parseSpecDocumentFast(uri: string, text: string, format: Documen
 export class ChunkedYamlParser {
   private cache = new Map<string, SpecDocument>();
 
+  /**
+   * `keepsVersions`: the parser is reused for every version of an open document (the editor), so
+   * chunks are parsed from copies that do not keep the whole text of past versions alive.
+   */
+  constructor(private readonly options: { keepsVersions?: boolean } = {}) {}
+
   /** Parses `text`, reusing every chunk whose text did not change since the previous call. */
   parse(uri: string, text: string): SpecDocument {
     const entries = text.length > CHUNK_BYTES ? split(text) : undefined;
@@ -54,8 +60,16 @@ export class ChunkedYamlParser {
       for (const entry of list) {
         if (entry.children) { visit(entry.children); continue; }
         const slice = text.slice(entry.start, entry.end);
-        const parsed = this.cache.get(slice) ?? next.get(slice) ?? lazyLeaf(uri, slice);
-        next.set(slice, parsed);
+        let parsed = this.cache.get(slice) ?? next.get(slice);
+        if (!parsed) {
+          // A slice (and every scalar js-yaml cuts from it) points into the whole text; a cached
+          // chunk would keep each past version of a 10 MB document alive. Parse an own copy.
+          const own = this.options.keepsVersions ? detached(slice) : slice;
+          parsed = lazyLeaf(uri, own);
+          next.set(own, parsed);
+        } else {
+          next.set(parsed.text, parsed);
+        }
         leaves.set(entry, parsed);
       }
     };
@@ -67,6 +81,11 @@ export class ChunkedYamlParser {
     this.cache = next;
     return assemble(uri, text, entries, leaves);
   }
+}
+
+/** The same characters in a string of their own (not a view into a larger string). */
+function detached(text: string): string {
+  return (' ' + text).slice(1);
 }
 
 /**

@@ -1,22 +1,31 @@
 // Editor latency: drives dist/server.js over stdio like an editor and times didChange -> diagnostics.
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 
-export async function measureLatency({ root, work, githubYaml, oneMbSpec }) {
+export async function measureLatency({ root, work, githubYaml, specs = [] }) {
   const require = createRequire(join(root, 'package.json'));
   const rpc = require('vscode-jsonrpc/node');
   mkdirSync(work, { recursive: true });
-  // The router gets a folder of its own: beside the benchmark's 500 batch documents it would be
-  // matched against all of them as one workspace, which measures a different thing.
-  mkdirSync(join(work, 'router'), { recursive: true });
-  const router = join(work, 'router', 'router-2000.ts');
+  // Each document gets a folder of its own: the server treats the folder as the workspace, and
+  // beside the benchmark's other documents (or its 500 batch documents) the route file would be
+  // matched against all of them, and every spec would be indexed, which measures a different thing.
+  const alone = (file, name) => {
+    const folder = join(work, 'latency', name.replace(/[^a-z0-9]+/gi, '-').toLowerCase());
+    mkdirSync(folder, { recursive: true });
+    const target = join(folder, basename(file));
+    copyFileSync(file, target);
+    return target;
+  };
+  const routerFolder = join(work, 'latency', 'router');
+  mkdirSync(routerFolder, { recursive: true });
+  const router = join(routerFolder, 'router-2000.ts');
   writeFileSync(router, generateRouter(2000));
   const targets = [
-    githubYaml && { name: 'GitHub REST YAML (10 MB)', file: githubYaml, languageId: 'yaml' },
-    oneMbSpec && { name: `spec ${(readFileSync(oneMbSpec).length / 1e6).toFixed(1)} MB`, file: oneMbSpec, languageId: oneMbSpec.endsWith('.json') ? 'json' : 'yaml' },
+    githubYaml && { name: 'GitHub REST YAML (10 MB)', file: alone(githubYaml, 'github'), languageId: 'yaml' },
+    ...specs.map(({ name, file }) => ({ name: `${name} (${(readFileSync(file).length / 1e6).toFixed(2)} MB)`, file: alone(file, name), languageId: file.endsWith('.json') ? 'json' : 'yaml' })),
     { name: 'Express router, 2,000 lines', file: router, languageId: 'typescript' },
   ].filter(Boolean);
   const results = [];

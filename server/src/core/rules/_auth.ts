@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { codeStyle } from './_code-edits';
 import type { JsonPath, TextEdit } from '../types';
 import { isRecord, type Operation, type Resolved, type SpecContext } from '../engine/spec-context';
 import { responseHeaders } from '../engine/spec-helpers';
@@ -323,7 +324,7 @@ export function isRateLimiterCallback(fn: ts.Node): boolean {
 /** Inserts `.set(name, value)` right after `res.status(n)` (or after `res` in `res.sendStatus(n)`). */
 export function insertSetHeader(context: CodeContext, site: StatusSite, name: string, value: string): TextEdit[] {
   if (!ts.isCallExpression(site.node) || !ts.isPropertyAccessExpression(site.node.expression)) return [];
-  const quote = /'/.test(context.source.text) || !/"/.test(context.source.text) ? "'" : '"';
+  const { quote } = codeStyle(context.source);
   const call = `.set(${quote}${name}${quote}, ${quote}${value.replace(new RegExp(quote, 'g'), '\\' + quote)}${quote})`;
   const at = site.kind === 'sendStatus' ? site.node.expression.expression.getEnd() : site.node.getEnd();
   return [{ uri: context.uri, start: at, end: at, newText: call }];

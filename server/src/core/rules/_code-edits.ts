@@ -25,8 +25,16 @@ function isStatementWithTerminator(node: ts.Node): boolean {
     || ts.isExportDeclaration(node) || ts.isThrowStatement(node);
 }
 
+const styles = new WeakMap<ts.SourceFile, CodeStyle>();
+
 /** The quote, semicolon and indentation style the file is written in (majority wins; defaults: `'`, `;`, two spaces). */
 export function codeStyle(source: ts.SourceFile): CodeStyle {
+  let style = styles.get(source);
+  if (!style) styles.set(source, style = readStyle(source));
+  return style;
+}
+
+function readStyle(source: ts.SourceFile): CodeStyle {
   const text = source.text;
   let single = 0;
   let double = 0;

@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { codeStyle } from './_code-edits';
 import type { CodeContext } from '../engine/code-context';
 import type { TextEdit } from '../types';
 import { calleeName, NEST_EXCEPTIONS, numberValue } from '../code/ast';
@@ -139,7 +140,7 @@ function problemRewrite(context: CodeContext, send: StatusSend, body: ErrorBody)
   // The status call: the chain's `.status(n)` receiver of the send.
   const statusCall = nodeAt(context.source, send.span);
   if (!statusCall || !ts.isCallExpression(statusCall)) return undefined;
-  const quote = /^"/.test(detail) || (!context.source.text.includes("'") && context.source.text.includes('"')) ? '"' : "'";
+  const quote = /^"/.test(detail) ? '"' : codeStyle(context.source).quote;
   const sendCall = payload.parent;
   const sendMethod = ts.isCallExpression(sendCall) && ts.isPropertyAccessExpression(sendCall.expression) ? sendCall.expression : undefined;
   if (!sendMethod || sendMethod.expression !== statusCall) return undefined; // Something between status() and send(): leave it.

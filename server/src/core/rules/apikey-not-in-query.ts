@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { codeStyle, quoted } from './_code-edits';
 import { defineRule } from './rule';
 import { isRecord, type SpecContext } from '../engine/spec-context';
 import type { CodeContext } from '../engine/code-context';
@@ -104,7 +105,6 @@ function isQueryObject(node: ts.Expression): boolean {
 }
 
 function checkExpress(context: CodeContext) {
-  const quote = /"/.test(context.source.text) && !/'/.test(context.source.text) ? '"' : "'";
   forEachDescendant(context.source, (node) => {
     let keyName: string | undefined;
     let request: ts.Expression | undefined;
@@ -125,7 +125,7 @@ function checkExpress(context: CodeContext) {
         fix: {
           title: `Read the API key from the ${header} header`,
           isPreferred: true,
-          edits: () => [{ uri: context.uri, start: span.start, end: span.end, newText: `${requestName}.get(${quote}${header}${quote})` }],
+          edits: () => [{ uri: context.uri, start: span.start, end: span.end, newText: `${requestName}.get(${quoted(codeStyle(context.source), header)})` }],
         },
       });
       return 'skip';

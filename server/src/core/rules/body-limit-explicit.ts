@@ -1,4 +1,5 @@
 import { defineRule } from './rule';
+import { codeStyle } from './_code-edits';
 
 export default defineRule({
   id: 'body-limit-explicit',
@@ -32,7 +33,7 @@ export default defineRule({
             if (inner === '') return [{ uri: context.uri, start: parser.span.start + open + 1, end: parser.span.start + open + 1, newText: "{ limit: '100kb' }" }];
             const brace = text.indexOf('{', open);
             if (brace < 0) return [];
-            const quote = /'/.test(context.source.text) || !/"/.test(context.source.text) ? "'" : '"';
+            const { quote } = codeStyle(context.source);
             const spaced = text[brace + 1] === ' ' || text[brace + 1] === '\n';
             return [{ uri: context.uri, start: parser.span.start + brace + 1, end: parser.span.start + brace + 1, newText: `${spaced ? ' ' : ''}limit: ${quote}100kb${quote},${spaced ? '' : ' '}`.replace(/^ /, ' ') }];
           },

@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { codeStyle } from './_code-edits';
 import { defineRule } from './rule';
 import { isRecord, type SpecContext } from '../engine/spec-context';
 import type { CodeContext } from '../engine/code-context';
@@ -96,7 +97,8 @@ function checkSetCookieExamples(context: SpecContext) {
 
 function checkCode(context: CodeContext) {
   const source = context.source;
-  const quote = /"/.test(source.text) && !/'/.test(source.text) ? '"' : "'";
+  // Read only when a fix is asked for.
+  const flagCode = (flag: { code: string }) => flag.code.replace(/'/g, codeStyle(source).quote);
   forEachDescendant(source, (node) => {
     if (!ts.isCallExpression(node)) return undefined;
     const callee = node.expression;
@@ -109,13 +111,13 @@ function checkCode(context: CodeContext) {
       const label = cookieName ? `'${cookieName}'` : 'this auth cookie';
       if (!options) {
         const at = node.arguments[node.arguments.length - 1].getEnd();
-        report(context, node, label, FLAGS.map((flag) => flag.name), () => [{ uri: context.uri, start: at, end: at, newText: `, { ${FLAGS.map((flag) => flag.code.replace(/'/g, quote)).join(', ')} }` }]);
+        report(context, node, label, FLAGS.map((flag) => flag.name), () => [{ uri: context.uri, start: at, end: at, newText: `, { ${FLAGS.map((flag) => flagCode(flag)).join(', ')} }` }]);
       } else if (ts.isObjectLiteralExpression(options)) {
         const keys = objectKeys(options);
         if (keys.includes('...')) return undefined;
         const missing = FLAGS.filter((flag) => !keys.includes(flag.name));
         if (missing.length === 0) return undefined;
-        report(context, node, label, missing.map((flag) => flag.name), () => [insertProperties(context, options, missing.map((flag) => flag.code.replace(/'/g, quote)))]);
+        report(context, node, label, missing.map((flag) => flag.name), () => [insertProperties(context, options, missing.map((flag) => flagCode(flag)))]);
       }
       return undefined;
     }
@@ -130,8 +132,8 @@ function checkCode(context: CodeContext) {
       const missing = FLAGS.filter((flag) => !keys.includes(flag.name));
       if (missing.length === 0) return undefined;
       report(context, node, 'the session cookie', missing.map((flag) => flag.name), cookie
-        ? () => [insertProperties(context, cookie as ts.ObjectLiteralExpression, missing.map((flag) => flag.code.replace(/'/g, quote)))]
-        : () => [insertProperties(context, config, [`cookie: { ${FLAGS.map((flag) => flag.code.replace(/'/g, quote)).join(', ')} }`])]);
+        ? () => [insertProperties(context, cookie as ts.ObjectLiteralExpression, missing.map((flag) => flagCode(flag)))]
+        : () => [insertProperties(context, config, [`cookie: { ${FLAGS.map((flag) => flagCode(flag)).join(', ')} }`])]);
     }
     return undefined;
   });

@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { codeStyle } from './_code-edits';
 import { defineRule } from './rule';
 import type { CodeContext } from '../engine/code-context';
 import type { EntryPoint } from '../code/model';
@@ -53,7 +54,7 @@ function expressFix(context: CodeContext, entry: EntryPoint) {
   const found = listenStatement(context, entry);
   if (!found?.serverName || !ts.isSourceFile(found.statement.parent)) return undefined;
   const { statement, serverName, indent } = found;
-  const quote = context.source.text.includes("'") ? "'" : '"';
+  const { quote } = codeStyle(context.source);
   const semi = context.source.text.slice(statement.getStart(context.source), statement.getEnd()).trimEnd().endsWith(';') ? ';' : '';
   return {
     title: 'Drain the server on SIGTERM',

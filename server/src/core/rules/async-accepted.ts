@@ -2,6 +2,7 @@ import { defineRule } from './rule';
 import { isRecord, type Operation, type Resolved, type SpecContext } from '../engine/spec-context';
 import { contentSchemas, pathSegments, responseHeaders, schemaShape } from '../engine/spec-helpers';
 import { setMapEntry } from '../spec/edits';
+import { valueAt } from '../spec/refs';
 import type { JsonPath } from '../types';
 import type { SpecDocument } from '../spec/document';
 import { isWebhookReceiverPath, jsonPathKey, literalBodies, nodeAt, templatePath } from './_idempotency';
@@ -148,7 +149,7 @@ function locationFix(context: SpecContext, doc: SpecDocument, at: JsonPath) {
   const header = context.isSwagger2
     ? { description, type: 'string', format: 'uri' }
     : { description, schema: { type: 'string', format: 'uri-reference' } };
-  const value = valueAt(doc.root, at);
+  const value = valueAt(doc.root, at).value;
   const hasHeaders = isRecord(value) && isRecord(value.headers);
   if (hasHeaders && doc.format === 'yaml' && doc.text[doc.locate([...at, 'headers'], 'value').start] === '{') return undefined;
   return {
@@ -156,15 +157,6 @@ function locationFix(context: SpecContext, doc: SpecDocument, at: JsonPath) {
     isPreferred: true,
     edits: () => [hasHeaders ? setMapEntry(doc, [...at, 'headers'], 'Location', header) : setMapEntry(doc, at, 'headers', { Location: header })],
   };
-}
-
-function valueAt(root: unknown, path: JsonPath): unknown {
-  let current = root;
-  for (const segment of path) {
-    if (!isRecord(current) && !Array.isArray(current)) return undefined;
-    current = (current as Record<string, unknown>)[String(segment)];
-  }
-  return current;
 }
 
 // ---------------------------------------------------------------- code fix

@@ -233,7 +233,7 @@ export class BlockLocator {
   }
 }
 
-interface Line { start: number; end: number; indent: number; blank: boolean }
+export interface Line { start: number; end: number; indent: number; blank: boolean }
 
 interface Block { kind: 'map' | 'seq'; firstLine: number; firstColumn: number; indent: number; endLine: number }
 type Value = Block | { kind: 'scalar'; range: OffsetRange } | { kind: 'null'; at: number } | { kind: 'opaque' };

@@ -1,7 +1,7 @@
 import { LineIndex, type OffsetRange } from '../text';
 import type { JsonPath } from '../types';
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
-import { BlockLocator, scanLines } from './block-locator';
+import { BlockLocator, scanLines, type Line } from './block-locator';
 import { parseSpecDocument, versionFamily, type DocumentFormat, type SpecDocument, type SyntaxProblem } from './document';
 
 /**
@@ -28,7 +28,6 @@ interface Entry {
   children?: Entry[];
 }
 
-interface Line { start: number; end: number; indent: number; blank: boolean }
 
 /**
  * One-shot parse for hosts that read a document once (the CLI, the workspace index, $ref targets):

@@ -2,7 +2,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
 import AjvDraft04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
-import type { SpecContext } from '../engine/spec-context';
+import { isRecord, type SpecContext } from '../engine/spec-context';
 import type { SpecDocument } from '../spec/document';
 import { decodePointer, encodePointer, valueAt } from '../spec/refs';
 import type { JsonPath } from '../types';
@@ -70,7 +70,7 @@ export class ExampleValidator {
     let current = { doc, at };
     for (let hops = 0; hops < 8; hops++) {
       const node = valueAt(current.doc.root, current.at).value;
-      if (!isPlainObject(node) || typeof node.$ref !== 'string' || !Object.keys(node).every((key) => REF_SIBLINGS_WITHOUT_EFFECT.has(key) || key.startsWith('x-'))) break;
+      if (!isRecord(node) || typeof node.$ref !== 'string' || !Object.keys(node).every((key) => REF_SIBLINGS_WITHOUT_EFFECT.has(key) || key.startsWith('x-'))) break;
       const resolved = this.context.refs.resolve(current.doc, node.$ref);
       if (!resolved.ok) break;
       current = { doc: resolved.doc, at: resolved.path };
@@ -208,10 +208,6 @@ export class ExampleValidator {
     };
     return copy(value, 0, '');
   }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** Keys beside a `$ref` that never change what a value must look like. */

@@ -117,3 +117,48 @@ test('an editor parser does not keep past versions of the text alive', () => {
   assert.ok(doc.root);
   assert.ok(grown < size * 4, `heap grew ${(grown / 1e6).toFixed(1)} MB over 20 edits of a ${(size / 1e6).toFixed(1)} MB document`);
 });
+
+test('the editor parser reuses the cut of the previous version, and agrees with a fresh parse over random edits', () => {
+  // A deterministic generator: the same edits on every run, so a failure can be replayed.
+  let seed = 7;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const snippets = ['x', ' ', '\n', '\n      ', '\n  ', '\nx-new: 1', ':', '#', '- ', '"', "'", '{', '[', '\n    get:\n      responses: {}', '\r\n', 'é', '&a ', '*a'];
+  const parser = new ChunkedYamlParser({ keepsVersions: true });
+  let text = '# header comment\n' + bigDocument(250);
+  let previous = parser.parse('file:///doc.yaml', text) as SpecDocument & { root: any };
+  let untouchedChunksKept = 0;
+  for (let round = 0; round < 150; round++) {
+    const at = Math.floor(random() * text.length);
+    const kind = random();
+    const cut = kind < 0.3 ? Math.floor(random() * 40) : 0;
+    const insert = kind < 0.3 ? '' : snippets[Math.floor(random() * snippets.length)];
+    text = text.slice(0, at) + insert + text.slice(at + cut);
+    const doc = parser.parse('file:///doc.yaml', text) as SpecDocument & { root: any };
+    const fresh = new ChunkedYamlParser().parse('file:///doc.yaml', text);
+    assert.deepEqual(doc.root, fresh.root, `round ${round}`);
+    assert.deepEqual(doc.syntaxErrors, fresh.syntaxErrors, `round ${round}`);
+    for (const offset of [0, at, Math.floor(text.length / 2), text.length]) assert.deepEqual(doc.lines.positionAt(offset), fresh.lines.positionAt(offset), `round ${round}, offset ${offset}`);
+    for (const path of [['paths', '/items100/{id}', 'get', 'operationId'], ['components', 'schemas', 'S200', 'properties'], ['info', 'title']]) {
+      assert.deepEqual(doc.locate(path, 'key'), fresh.locate(path, 'key'), `round ${round}, ${path.join('/')}`);
+    }
+    const pathsNow = (doc.root as any)?.paths;
+    if (at > text.length / 2 && pathsNow?.['/items3/{id}'] !== undefined && pathsNow['/items3/{id}'] === (previous.root as any)?.paths?.['/items3/{id}']) untouchedChunksKept++;
+    previous = doc;
+  }
+  // Random edits break the structure for good now and then (a whole-document parse follows); typing does not.
+  assert.ok(parser.editsReused > 30, `only ${parser.editsReused} of 150 edits reused the previous cut`);
+  assert.ok(untouchedChunksKept > 10);
+});
+
+test('typing inside descriptions and values always reuses the previous cut', () => {
+  const parser = new ChunkedYamlParser({ keepsVersions: true });
+  let text = bigDocument(250);
+  parser.parse('file:///doc.yaml', text);
+  for (let round = 0; round < 40; round++) {
+    const at = text.indexOf(`operationId: get${round * 6}`) + 'operationId: get'.length;
+    text = text.slice(0, at) + (round % 3 === 2 ? '' : 'x') + text.slice(at + (round % 3 === 2 ? 1 : 0));
+    const doc = parser.parse('file:///doc.yaml', text);
+    assert.deepEqual(doc.root, new ChunkedYamlParser().parse('file:///doc.yaml', text).root);
+  }
+  assert.equal(parser.editsReused, 40);
+});

@@ -5,10 +5,13 @@ export interface Range { start: Position; end: Position }
 
 /** Maps offsets to 0-based line/character positions; built once per document version. */
 export class LineIndex {
-  private readonly lineStarts: number[];
-  constructor(readonly text: string) {
+  private readonly lineStarts: number[] | Int32Array;
+  private readonly hasCarriageReturns: boolean = false;
+  constructor(readonly text: string, knownStarts?: Int32Array) {
+    if (knownStarts) { this.lineStarts = knownStarts; return; }
     const starts = [0];
-    if (!text.includes('\r')) {
+    this.hasCarriageReturns = text.includes('\r');
+    if (!this.hasCarriageReturns) {
       // The common case, found by the native search: every line ends with \n.
       for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
       this.lineStarts = starts;
@@ -23,6 +26,25 @@ export class LineIndex {
       }
     }
     this.lineStarts = starts;
+  }
+  /**
+   * The index of `text`, which is `previous.text` with [start, oldEnd) replaced by [start, newEnd):
+   * line starts before the edit are kept, those after it shifted, only the edited span is scanned.
+   */
+  static afterEdit(previous: LineIndex, text: string, start: number, oldEnd: number, newEnd: number): LineIndex {
+    if (previous.hasCarriageReturns || text.slice(start, newEnd).includes('\r')) return new LineIndex(text);
+    const old = previous.lineStarts;
+    const delta = newEnd - oldEnd;
+    const added: number[] = [];
+    for (let at = text.indexOf('\n', start); at >= 0 && at < newEnd; at = text.indexOf('\n', at + 1)) added.push(at + 1);
+    // Lines starting up to the edit are kept; those starting inside the replaced span are re-read.
+    const before = countAtMost(old, start);
+    const after = countAtMost(old, oldEnd);
+    const starts = new Int32Array(before + added.length + old.length - after);
+    starts.set(old.slice(0, before));
+    starts.set(added, before);
+    for (let i = after, to = before + added.length; i < old.length; i++, to++) starts[to] = old[i] + delta;
+    return new LineIndex(text, starts);
   }
   get lineCount(): number { return this.lineStarts.length; }
   positionAt(offset: number): Position {
@@ -54,3 +76,37 @@ export class LineIndex {
   lineText(line: number): string { return this.text.slice(this.lineStart(line), this.lineEnd(line)); }
   rangeOf(span: OffsetRange): Range { return { start: this.positionAt(span.start), end: this.positionAt(span.end) }; }
 }
+
+/** How many of the ascending `values` are <= `limit`. */
+function countAtMost(values: ArrayLike<number>, limit: number): number {
+  let low = 0;
+  let high = values.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (values[mid] <= limit) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/**
+ * The edit that turns `before` into `after`, as the length of their common prefix and of their
+ * common suffix (not overlapping it). Compares blocks first, so equal megabytes cost little.
+ */
+export function commonAffixes(before: string, after: string): { prefix: number; suffix: number } {
+  const shorter = Math.min(before.length, after.length);
+  let prefix = 0;
+  // Large blocks first: comparing slices is fast per character but costly per call.
+  for (const block of AFFIX_BLOCKS) {
+    while (prefix + block <= shorter && before.slice(prefix, prefix + block) === after.slice(prefix, prefix + block)) prefix += block;
+  }
+  while (prefix < shorter && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
+  const room = shorter - prefix;
+  let suffix = 0;
+  for (const block of AFFIX_BLOCKS) {
+    while (suffix + block <= room && before.slice(before.length - suffix - block, before.length - suffix) === after.slice(after.length - suffix - block, after.length - suffix)) suffix += block;
+  }
+  while (suffix < room && before.charCodeAt(before.length - suffix - 1) === after.charCodeAt(after.length - suffix - 1)) suffix++;
+  return { prefix, suffix };
+}
+const AFFIX_BLOCKS = [1 << 16, 1 << 12, 1 << 8];

@@ -1,4 +1,4 @@
-import { LineIndex, type OffsetRange } from '../text';
+import { LineIndex, commonAffixes, type OffsetRange } from '../text';
 import type { JsonPath } from '../types';
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 import { BlockLocator, scanLines, type Line } from './block-locator';
@@ -46,8 +46,16 @@ export class ChunkedYamlParser {
    */
   constructor(private readonly options: { keepsVersions?: boolean } = {}) {}
 
+  /** How many versions were parsed by reusing the previous cut (for tests and measurements). */
+  editsReused = 0;
+  /** The previous version, so that an edit inside one chunk needs neither a new cut nor a new line scan. */
+  private previous?: { text: string; entries: Entry[]; leaves: Map<Entry, SpecDocument>; lines: LineIndex };
+
   /** Parses `text`, reusing every chunk whose text did not change since the previous call. */
   parse(uri: string, text: string): SpecDocument {
+    const edited = this.previous && this.options.keepsVersions ? this.parseEdit(uri, text, this.previous) : undefined;
+    if (edited) return edited;
+    this.previous = undefined;
     const entries = text.length > CHUNK_BYTES ? split(text) : undefined;
     if (!entries) {
       this.cache.clear();
@@ -58,28 +66,116 @@ export class ChunkedYamlParser {
     const visit = (list: Entry[]) => {
       for (const entry of list) {
         if (entry.children) { visit(entry.children); continue; }
-        const slice = text.slice(entry.start, entry.end);
-        let parsed = this.cache.get(slice) ?? next.get(slice);
-        if (!parsed) {
-          // A slice (and every scalar js-yaml cuts from it) points into the whole text; a cached
-          // chunk would keep each past version of a 10 MB document alive. Parse an own copy.
-          const own = this.options.keepsVersions ? detached(slice) : slice;
-          parsed = lazyLeaf(uri, own);
-          next.set(own, parsed);
-        } else {
-          next.set(parsed.text, parsed);
-        }
+        const parsed = this.leafFor(uri, text.slice(entry.start, entry.end), next);
         leaves.set(entry, parsed);
       }
     };
     visit(entries);
-    if ([...leaves.values()].some((leaf) => leaf.syntaxErrors.some((error) => /alias|anchor/i.test(error.message)))) {
+    if ([...leaves.values()].some(refersAcrossChunks)) {
       this.cache.clear();
       return parseSpecDocument(uri, text, 'yaml');
     }
     this.cache = next;
-    return assemble(uri, text, entries, leaves);
+    const lines = new LineIndex(text);
+    if (this.options.keepsVersions) this.previous = { text, entries, leaves, lines };
+    return assemble(uri, text, entries, leaves, lines);
   }
+
+  /** The cached chunk for this text, or a new one; recorded in `next` (the cache of this version). */
+  private leafFor(uri: string, slice: string, next: Map<string, SpecDocument>): SpecDocument {
+    let parsed = this.cache.get(slice) ?? next.get(slice);
+    if (!parsed) {
+      // A slice (and every scalar js-yaml cuts from it) points into the whole text; a cached
+      // chunk would keep each past version of a 10 MB document alive. Parse an own copy.
+      const own = this.options.keepsVersions ? detached(slice) : slice;
+      parsed = lazyLeaf(uri, own);
+      next.set(own, parsed);
+    } else {
+      next.set(parsed.text, parsed);
+    }
+    return parsed;
+  }
+
+  /**
+   * The common case of typing: the edit lies inside the body of one chunk and keeps it one entry
+   * of the same key and the same kind (too small to cut, or not cuttable). Then the cut of the
+   * previous version is reused with shifted offsets, every other chunk keeps its parsed value,
+   * and only the edited chunk and the edited lines are read again. Anything else (a key line, a
+   * new sibling, a chunk crossing the cutting size) is cut afresh by the caller.
+   */
+  private parseEdit(uri: string, text: string, previous: NonNullable<ChunkedYamlParser['previous']>): SpecDocument | undefined {
+    if (text.length <= CHUNK_BYTES || text.charCodeAt(0) === 0xfeff) return undefined;
+    const { prefix, suffix } = commonAffixes(previous.text, text);
+    const oldEnd = previous.text.length - suffix;
+    const newEnd = text.length - suffix;
+    const delta = newEnd - oldEnd;
+    const path: Entry[] = [];
+    let list: Entry[] | undefined = previous.entries;
+    let leaf: Entry | undefined;
+    while (list && !leaf) {
+      const entry: Entry | undefined = list.find((candidate) => candidate.start <= prefix && oldEnd < candidate.end);
+      if (!entry) return undefined;
+      if (entry.children) { path.push(entry); list = entry.children; } else leaf = entry;
+    }
+    if (!leaf) return undefined;
+    // The key line must stay as it is: the edit starts after the line break that ends it.
+    const keyLineEnd = previous.text.indexOf('\n', leaf.keySpan.end);
+    if (keyLineEnd < 0 || prefix <= keyLineEnd) return undefined;
+    const newLeafEnd = leaf.end + delta;
+    // Every line the edit touched must stay inside the entry: indented deeper than its key, or blank.
+    const keyIndent = leaf.keySpan.start - previous.text.lastIndexOf('\n', leaf.keySpan.start - 1) - 1;
+    const firstTouched = text.lastIndexOf('\n', prefix - 1) + 1;
+    const lastTouched = text.indexOf('\n', newEnd);
+    for (const line of scanLines(text.slice(firstTouched, lastTouched < 0 ? text.length : lastTouched))) {
+      if (!line.blank && line.indent <= keyIndent) return undefined;
+    }
+    // The entry ending at the end of the text must still end in a line break if it did before.
+    if (newLeafEnd !== text.length && text.charCodeAt(newLeafEnd - 1) !== 10) return undefined;
+    // A fresh cut would make different chunks when a size crosses the cutting threshold.
+    const slice = text.slice(leaf.start, newLeafEnd);
+    if (slice.length > CHUNK_BYTES && cuttable(slice, leaf.keySpan.start - leaf.start, keyIndent)) return undefined;
+    for (const parent of path) if (parent.end - parent.start + delta <= CHUNK_BYTES) return undefined;
+
+    const next = new Map(this.cache);
+    const parsed = this.leafFor(uri, slice, next);
+    if (refersAcrossChunks(parsed)) return undefined;
+    const leaves = new Map<Entry, SpecDocument>();
+    const shift = (list: Entry[]): Entry[] => list.map((entry) => {
+      const moved: Entry = entry.start > prefix
+        ? { key: entry.key, start: entry.start + delta, end: entry.end + delta, keySpan: { start: entry.keySpan.start + delta, end: entry.keySpan.end + delta } }
+        : { key: entry.key, start: entry.start, end: entry.end > prefix ? entry.end + delta : entry.end, keySpan: entry.keySpan };
+      if (entry.children) moved.children = shift(entry.children);
+      else leaves.set(moved, entry === leaf ? parsed : previous.leaves.get(entry)!);
+      return moved;
+    });
+    const entries = shift(previous.entries);
+    // The cache keeps what this version uses: the edited chunk's old text is let go.
+    const oldSlice = previous.text.slice(leaf.start, leaf.end);
+    if (oldSlice !== slice) next.delete(oldSlice);
+    this.cache = next;
+    const lines = LineIndex.afterEdit(previous.lines, text, prefix, oldEnd, newEnd);
+    this.previous = { text, entries, leaves, lines };
+    this.editsReused++;
+    return assemble(uri, text, entries, leaves, lines);
+  }
+}
+
+/** A chunk whose alias names an anchor in another chunk: the document must be parsed whole. */
+function refersAcrossChunks(leaf: SpecDocument): boolean {
+  return leaf.syntaxErrors.some((error) => /alias|anchor/i.test(error.message));
+}
+
+/** True when a fresh cut would split this entry's value into chunks of its own. */
+function cuttable(entryText: string, keyOffset: number, keyIndent: number): boolean {
+  const lines = scanLines(entryText);
+  const keyLine = lines.findIndex((line) => line.end >= keyOffset);
+  let firstChild: Line | undefined;
+  for (let i = keyLine + 1; i < lines.length && !firstChild; i++) if (!lines[i].blank) firstChild = lines[i];
+  if (!firstChild || firstChild.indent <= keyIndent) return false;
+  const first = entryText[firstChild.start + firstChild.indent];
+  if (first === '-' || first === '{' || first === '[') return false;
+  const children = splitBlock(entryText, lines, keyLine + 1, lines.length, firstChild.indent);
+  return !!children && children.length > 1;
 }
 
 /** The same characters in a string of their own (not a view into a larger string). */
@@ -172,7 +268,7 @@ function splitBlock(text: string, lines: Line[], from: number, to: number, inden
   return entries;
 }
 
-function assemble(uri: string, text: string, entries: Entry[], leaves: Map<Entry, SpecDocument>): SpecDocument {
+function assemble(uri: string, text: string, entries: Entry[], leaves: Map<Entry, SpecDocument>, lines: LineIndex): SpecDocument {
   const syntaxErrors: SyntaxProblem[] = [];
   const build = (list: Entry[]): Record<string, unknown> => {
     const object: Record<string, unknown> = {};
@@ -191,7 +287,6 @@ function assemble(uri: string, text: string, entries: Entry[], leaves: Map<Entry
     return object;
   };
   const root = build(entries);
-  const lines = new LineIndex(text);
 
   /** Finds the entry chain for `path`; returns the leaf and the path inside it. */
   const find = (path: JsonPath): { entry?: Entry; rest: JsonPath; parents: Entry[] } => {

@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LineIndex, commonAffixes } from '../../server/src/core/text';
+
+test('a line index updated after an edit equals one built from scratch', () => {
+  let seed = 3;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const pieces = ['a', '\n', '\n\n', 'bc\nd', '', '\r\n'];
+  let text = Array.from({ length: 3000 }, (_, i) => `line ${i}${i % 7 === 0 ? '' : ' more'}`).join('\n');
+  let lines = new LineIndex(text);
+  for (let round = 0; round < 300; round++) {
+    const start = Math.floor(random() * text.length);
+    const removed = Math.floor(random() * 30);
+    const inserted = pieces[Math.floor(random() * (round < 250 ? 5 : 6))].repeat(1 + Math.floor(random() * 3));
+    const next = text.slice(0, start) + inserted + text.slice(start + removed);
+    const { prefix, suffix } = commonAffixes(text, next);
+    assert.equal(text.slice(0, prefix), next.slice(0, prefix));
+    assert.equal(text.slice(text.length - suffix), next.slice(next.length - suffix));
+    assert.ok(prefix + suffix <= Math.min(text.length, next.length));
+    lines = LineIndex.afterEdit(lines, next, prefix, text.length - suffix, next.length - suffix);
+    const fresh = new LineIndex(next);
+    assert.equal(lines.lineCount, fresh.lineCount, `round ${round}`);
+    for (const offset of [0, start, start + inserted.length, next.length - 1, next.length, Math.floor(random() * next.length)]) {
+      assert.deepEqual(lines.positionAt(offset), fresh.positionAt(offset), `round ${round}, offset ${offset}`);
+    }
+    text = next;
+  }
+});
+
+test('common affixes of equal, empty and fully different texts', () => {
+  assert.deepEqual(commonAffixes('', ''), { prefix: 0, suffix: 0 });
+  assert.deepEqual(commonAffixes('abc', 'abc'), { prefix: 3, suffix: 0 });
+  assert.deepEqual(commonAffixes('abc', 'xyz'), { prefix: 0, suffix: 0 });
+  assert.deepEqual(commonAffixes('aaaa', 'aaaaa'), { prefix: 4, suffix: 0 });
+  const big = 'x'.repeat(200_000);
+  assert.deepEqual(commonAffixes(big + 'a' + big, big + 'bb' + big), { prefix: 200_000, suffix: 200_000 });
+});

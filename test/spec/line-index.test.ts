@@ -35,3 +35,19 @@ test('common affixes of equal, empty and fully different texts', () => {
   const big = 'x'.repeat(200_000);
   assert.deepEqual(commonAffixes(big + 'a' + big, big + 'bb' + big), { prefix: 200_000, suffix: 200_000 });
 });
+
+test('a document parsed whole gets back the unchanged objects of its previous version', async () => {
+  const { reuseUnchangedValues, sameValue } = await import('../../server/src/core/spec/value-reuse');
+  const make = (title: string) => JSON.parse(JSON.stringify({ openapi: '3.1.0', info: { title }, paths: { '/a': { get: { responses: { '200': { description: 'ok' } } } }, '/b': { get: { summary: title } } }, components: { schemas: { A: { type: 'string' }, B: { type: 'object', title } } } }));
+  const previous = make('one');
+  const next = make('two');
+  assert.equal(reuseUnchangedValues(previous, next), false);
+  assert.equal(next.paths['/a'], previous.paths['/a']);
+  assert.notEqual(next.paths['/b'], previous.paths['/b']);
+  assert.equal(next.components.schemas.A, previous.components.schemas.A);
+  assert.notEqual(next.components.schemas.B, previous.components.schemas.B);
+  assert.ok(sameValue(next, make('two')));
+  assert.equal(reuseUnchangedValues(previous, make('one')), true);
+  assert.equal(sameValue({ a: 1, b: 2 }, { b: 2, a: 1 }), false, 'key order is content for a document');
+  assert.equal(sameValue([1, { x: [] }], [1, { x: [] }]), true);
+});

@@ -11,6 +11,7 @@ import { defaultConfig, mergeConfig, type ApilensConfig } from '../core/engine/c
 import { allRules } from '../core/rules';
 import { parseSpecDocument, type SpecDocument } from '../core/spec/document';
 import { ChunkedYamlParser } from '../core/spec/chunked-yaml';
+import { reuseUnchangedValues } from '../core/spec/value-reuse';
 import { detectFileKind } from '../core/detect';
 import type { Diagnostic } from '../core/types';
 import { LineIndex } from '../core/text';
@@ -19,6 +20,7 @@ import { NodeWorkspaceHost, fsPathOf } from '../host/node-host';
 import { findConfigFile, readConfigFile } from '../host/config-file';
 import { quickFixAction, toLspDiagnostic, toWorkspaceEdit } from './convert';
 import { collectFixAllEdits } from '../core/engine/fix-all';
+import { DocumentMemory } from '../core/engine/document-memory';
 
 /** The apilens fix-all kind, requested by editors on save (`editor.codeActionsOnSave`). */
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.apilens`;
@@ -38,6 +40,8 @@ export function startServer(connection: Connection): void {
   const analysed = new Map<string, AnalysedVersion>();
   const parsedSpecs = new Map<string, { version: number; doc: SpecDocument }>();
   const chunkedParsers = new Map<string, ChunkedYamlParser>();
+  /** Per open spec: path-item rule results of earlier versions, reused for unchanged path items. */
+  const documentMemories = new Map<string, DocumentMemory>();
   const timers = new Map<string, NodeJS.Timeout>();
   const isRule = new Set(allRules.map((rule) => rule.id));
   let roots: string[] = [];
@@ -133,6 +137,9 @@ export function startServer(connection: Connection): void {
     let parser = chunkedParsers.get(uri);
     if (!parser && kind.format === 'yaml') chunkedParsers.set(uri, parser = new ChunkedYamlParser({ keepsVersions: true }));
     const doc = parser ? parser.parse(uri, text) : parseSpecDocument(uri, text, kind.format);
+    // A document parsed whole has all-new values: give it back the previous version's objects
+    // where nothing changed, so what the analysis memory keeps per path item stays valid.
+    if (cached && !parser?.lastWasChunked) reuseUnchangedValues(cached.doc.root, doc.root);
     parsedSpecs.set(uri, { version: document.version, doc });
     return doc;
   }
@@ -165,6 +172,12 @@ export function startServer(connection: Connection): void {
     }, Math.max(0, delay)));
   }
 
+  function memoryFor(uri: string): DocumentMemory {
+    let memory = documentMemories.get(uri);
+    if (!memory) documentMemories.set(uri, memory = new DocumentMemory());
+    return memory;
+  }
+
   function validate(uri: string, version: number) {
     void validateAsync(uri, version);
   }
@@ -182,6 +195,7 @@ export function startServer(connection: Connection): void {
       // cancels this analysis at the next rule.
       const result = await analyzeFileAsync({ uri, text, languageId: document.languageId }, {
         host, config, log, openDocument: openSpec, codeWorkspace: () => workspace.codeView(),
+        memory: memoryFor(uri),
         isCancelled: () => documents.get(uri)?.version !== version,
       });
       if (result.cancelled || documents.get(uri)?.version !== version) return;
@@ -204,6 +218,7 @@ export function startServer(connection: Connection): void {
     analysed.delete(event.document.uri);
     parsedSpecs.delete(event.document.uri);
     chunkedParsers.delete(event.document.uri);
+    documentMemories.delete(event.document.uri);
     void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
   });
 

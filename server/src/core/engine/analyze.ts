@@ -14,6 +14,7 @@ import { CodeContext, codeWorkspaceView, type CodeWorkspaceView } from './code-c
 import { pairedView } from '../drift/pairing';
 import { extractRoutes, looksLikeRouteCode } from '../code/extract';
 import { parseSource } from '../code/ast';
+import type { DocumentMemory } from './document-memory';
 
 export interface AnalysisInput {
   uri: string;
@@ -39,6 +40,8 @@ export interface AnalysisOptions {
    * workspace change; without it a code file is analysed on its own and specs see no code.
    */
   codeWorkspace?: (uri: string, text: string) => CodeWorkspaceView | undefined;
+  /** What the editor kept from this document's previous versions (see DocumentMemory). */
+  memory?: DocumentMemory;
 }
 
 export interface AnalysisResult {
@@ -203,12 +206,16 @@ function* specSteps(doc: SpecDocument, options: AnalysisOptions, config: Apilens
   }
   const refs = new RefResolver(options.host, options.openDocument);
   const context = new SpecContext(doc, refs);
+  context.memory = options.memory?.ruleState;
   context.code = pairedView(options.codeWorkspace?.(doc.uri, doc.text), config.service);
   const run = yield* runRules((options.rules ?? allRules).filter((rule) => rule.checkSpec), config, options, doc.uri, (rule) => {
     // Schema validation on a half-typed document only repeats what the syntax error says.
     if (rule.id === 'oas-schema-valid' && doc.syntaxErrors.length > 0) return 'skip';
     return undefined;
-  }, context, (rule) => rule.checkSpec!(context));
+  }, context, (rule) => {
+    if (options.memory && rule.scope === 'path-item') options.memory.runPathItemRule(rule, context);
+    else rule.checkSpec!(context);
+  });
   if (run.cancelled) return { kind, doc, diagnostics: [], skippedRules: run.skippedRules, cancelled: true };
   const { skippedRules, budget } = run;
   // Findings are published per file: one located in another file (a $ref target that is not an
@@ -246,7 +253,13 @@ function toDiagnostics(findings: Finding[], doc: SpecDocument, refs?: RefResolve
     const key = `${diagnostic.uri}|${diagnostic.ruleId}|${diagnostic.range.start.line}:${diagnostic.range.start.character}|${diagnostic.message}`;
     if (!unique.has(key)) unique.set(key, diagnostic);
   }
-  return [...unique.values()].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  return [...unique.values()].sort(byPosition);
+}
+
+/** Diagnostics in reading order; ties in a fixed order, so equal results are equal lists. */
+function byPosition(a: Diagnostic, b: Diagnostic): number {
+  return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character
+    || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
 }
 
 function formatSize(bytes: number): string {

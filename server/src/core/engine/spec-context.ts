@@ -48,10 +48,21 @@ export class SpecContext {
   /** The workspace's route code, when the host knows it (drift rules), narrowed to the folder's spec/code pairing if it has one. */
   code?: CodeWorkspaceView;
 
-  constructor(readonly doc: SpecDocument, readonly refs: RefResolver) {}
+  /** Cross-version state of document-wide rules, by rule id (editor only; see DocumentMemory). */
+  memory?: Map<string, unknown>;
+  /** When set, every report is also kept here as written (the editor's per-path-item memory). */
+  reports?: SpecReport[];
+  private scopedRoot?: Record<string, unknown>;
+
+  constructor(readonly doc: SpecDocument, readonly refs: RefResolver, onlyPathKey?: string) {
+    if (onlyPathKey !== undefined && isRecord(doc.root) && isRecord(doc.root.paths)) {
+      // The document as a rule sees it when it checks one path item: every other part unchanged.
+      this.scopedRoot = { ...doc.root, paths: { [onlyPathKey]: doc.root.paths[onlyPathKey] } };
+    }
+  }
 
   get root(): Record<string, unknown> {
-    return isRecord(this.doc.root) ? this.doc.root : {};
+    return this.scopedRoot ?? (isRecord(this.doc.root) ? this.doc.root : {});
   }
 
   get isSwagger2(): boolean { return this.doc.version === '2.0'; }
@@ -116,6 +127,7 @@ export class SpecContext {
   }
 
   report(report: SpecReport): void {
+    this.reports?.push(report);
     const doc = report.doc ?? this.doc;
     this.findings.push({
       ruleId: this.ruleId,

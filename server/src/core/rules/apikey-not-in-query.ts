@@ -18,6 +18,7 @@ function headerName(name: string): string {
 
 export default defineRule({
   id: 'apikey-not-in-query',
+  scope: 'path-item',
   severity: 'warning',
   description: 'An API key passed in the query string (`in: query` security scheme or parameter, `req.query.api_key`).',
   appliesTo: ['spec', 'express'],

@@ -26,6 +26,7 @@ const METHODS = new Set(['post', 'put', 'patch']);
 
 export default defineRule({
   id: 'async-accepted',
+  scope: 'path-item',
   severity: 'info',
   description: '202 Accepted with no `Location` (or status resource in the body) for the client to follow.',
   appliesTo: ['spec', 'express', 'nest'],

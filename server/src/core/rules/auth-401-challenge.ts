@@ -10,6 +10,7 @@ const HEADER = 'WWW-Authenticate';
 
 export default defineRule({
   id: 'auth-401-challenge',
+  scope: 'path-item',
   severity: 'warning',
   description: 'A 401 response without a `WWW-Authenticate` header naming the authentication scheme.',
   appliesTo: ['spec', 'express', 'nest'],

@@ -16,6 +16,7 @@ const PERMISSION_WORDS = /permission|privilege|scope|role|not allowed|not permit
 
 export default defineRule({
   id: 'auth-401-vs-403',
+  scope: 'path-item',
   severity: 'error',
   description: '403 used for an unauthenticated caller, or 401 for an authenticated caller who lacks permission.',
   appliesTo: ['spec', 'express', 'nest'],

@@ -6,6 +6,7 @@ import type { JsonPath } from '../types';
 
 export default defineRule({
   id: 'auth-scheme-defined',
+  scope: 'path-item',
   severity: 'error',
   description: 'A security requirement names a scheme, or an OAuth2 scope, that the document does not define.',
   appliesTo: ['spec'],

@@ -14,6 +14,7 @@ const LOGIN_PATH = /(^|\/)(log-?in|sign-?in|sessions?|authenticate)$/i;
 
 export default defineRule({
   id: 'browser-token-storage',
+  scope: 'path-item',
   severity: 'info',
   description: 'A first-party login endpoint that hands bearer/refresh tokens to the browser in the response body instead of a session cookie or a BFF.',
   appliesTo: ['spec', 'express', 'nest'],

@@ -3,6 +3,7 @@ import { commandVerb, hasUnresolvedParameter, idempotencyHeader, operationProse,
 
 export default defineRule({
   id: 'command-retry-semantics',
+  scope: 'path-item',
   severity: 'info',
   description: 'A command endpoint (`POST /orders/{orderId}/cancel`, `/resend`, `/approve`) that says nothing about what a repeated call does.',
   appliesTo: ['spec'],

@@ -26,6 +26,7 @@ function createsResource(operation: Operation): boolean {
 
 export default defineRule({
   id: 'create-returns-201',
+  scope: 'path-item',
   severity: 'warning',
   description: 'A POST that creates a resource but answers 200 (or `@HttpCode(200)`) instead of 201 Created with a Location header.',
   appliesTo: ['spec', 'express', 'nest'],

@@ -11,6 +11,7 @@ const SERVER_OWNED = /^(id|_id|uuid|created[-_]?(at|on|date|by)|updated[-_]?(at|
 
 export default defineRule({
   id: 'dto-request-response-split',
+  scope: 'path-item',
   severity: 'info',
   description: 'One schema/class used both as the create request body and as its response, leaving server-owned fields like `id` and `createdAt` writable.',
   appliesTo: ['spec', 'nest'],

@@ -11,6 +11,7 @@ import {
 
 export default defineRule({
   id: 'idempotency-key-mismatch-422',
+  scope: 'path-item',
   severity: 'warning',
   description: 'Reuse of an idempotency key with a different request body answered with 409 Conflict instead of 422.',
   appliesTo: ['spec', 'express', 'nest'],

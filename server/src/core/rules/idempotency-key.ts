@@ -20,6 +20,7 @@ const WHAT: Record<RetryProneReason, string> = {
 
 export default defineRule({
   id: 'idempotency-key',
+  scope: 'path-item',
   severity: 'warning',
   description: 'A retry-prone POST (create on a collection, payments, orders, transfers, provisioning, webhook receivers) that accepts no `Idempotency-Key`.',
   appliesTo: ['spec', 'express', 'nest'],

@@ -6,6 +6,7 @@ const NO_BODY_METHODS = new Set(['get', 'head', 'delete']);
 
 export default defineRule({
   id: 'method-body-semantics',
+  scope: 'path-item',
   severity: 'warning',
   description: 'A request body on GET, HEAD or DELETE, where HTTP gives it no defined meaning.',
   appliesTo: ['spec', 'express', 'nest'],

@@ -57,6 +57,7 @@ const SERVICE_MUTATIONS = new Set(['create', 'update', 'delete', 'remove', 'inse
 
 export default defineRule({
   id: 'method-safe-get',
+  scope: 'path-item',
   severity: 'error',
   description: 'A GET or HEAD operation that changes state (named as a mutation, or a handler that writes).',
   appliesTo: ['spec', 'express', 'nest'],

@@ -9,6 +9,7 @@ export function templateParameters(path: string): string[] {
 
 export default defineRule({
   id: 'oas-path-params-match',
+  scope: 'path-item',
   severity: 'error',
   description: 'Path template parameters not declared as `in: path, required: true`, or declared path parameters missing from the template.',
   appliesTo: ['spec'],

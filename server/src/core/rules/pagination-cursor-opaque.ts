@@ -14,6 +14,7 @@ const CODE_CURSOR_KEYS = /^(next_?cursor|nextCursor|prev_?cursor|prevCursor|curs
 
 export default defineRule({
   id: 'pagination-cursor-opaque',
+  scope: 'path-item',
   severity: 'warning',
   description: 'A cursor that is a raw offset, row number or id (`next_offset`, `cursor` typed integer, `next_cursor: last.id`).',
   appliesTo: ['spec', 'express', 'nest'],

@@ -12,6 +12,7 @@ const DEFAULT_MAXIMUM = 100;
 
 export default defineRule({
   id: 'pagination-limit-bounded',
+  scope: 'path-item',
   severity: 'warning',
   description: 'A page-size parameter (`limit`, `pageSize`, `per_page`) with no maximum (spec), or taken from the query without a cap (code).',
   appliesTo: ['spec', 'express', 'nest'],

@@ -9,6 +9,7 @@ import {
 
 export default defineRule({
   id: 'pagination-offset-hint',
+  scope: 'path-item',
   severity: 'hint',
   description: 'Offset or page-number pagination on a collection that is not a backoffice list: cursor pagination is the safer default.',
   appliesTo: ['spec', 'express', 'nest'],

@@ -15,6 +15,7 @@ const LOOKUP_MODELS = /^(country|countries|currency|currencies|language|language
 
 export default defineRule({
   id: 'pagination-required',
+  scope: 'path-item',
   severity: 'warning',
   description: 'A GET on a collection that returns every item at once: no limit/cursor parameter (spec), or a handler that loads a whole table (code).',
   appliesTo: ['spec', 'express', 'nest'],

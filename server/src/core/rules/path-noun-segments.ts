@@ -29,6 +29,7 @@ function message(path: string, found: { segment: string; verb: string }): string
 
 export default defineRule({
   id: 'path-noun-segments',
+  scope: 'path-item',
   severity: 'warning',
   description: 'A static path segment that is a verb or verb phrase (`/getUsers`, `/users/create`) instead of a noun.',
   appliesTo: ['spec', 'express', 'nest'],

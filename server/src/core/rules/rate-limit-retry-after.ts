@@ -6,6 +6,7 @@ const HEADER = 'Retry-After';
 
 export default defineRule({
   id: 'rate-limit-retry-after',
+  scope: 'path-item',
   severity: 'warning',
   description: 'A 429 Too Many Requests response without a `Retry-After` header.',
   appliesTo: ['spec', 'express', 'nest'],

@@ -9,6 +9,13 @@ import type { SpecDocument } from '../spec/document';
  * into ranges, applies configuration and disable comments, and isolates failures.
  */
 export interface Rule extends RuleMeta {
+  /**
+   * 'path-item': what the rule reports for a path item depends only on that path item, what its
+   * `$ref`s lead to, and the document outside `paths` and the component maps (servers, security,
+   * security schemes...). The editor then re-checks only the path items an edit changed.
+   * 'document' (the default): the rule compares path items or reads component maps itself.
+   */
+  scope?: 'path-item' | 'document';
   checkSpec?(context: SpecContext): void;
   /** Code checks over Express/NestJS route files (and the workspace's routes and specs). */
   checkCode?(context: CodeContext): void;

@@ -31,6 +31,7 @@ function expansions(url: string, variables: Record<string, unknown>): string[] |
 
 export default defineRule({
   id: 'servers-https',
+  scope: 'path-item',
   severity: 'warning',
   description: 'A server URL (or Swagger 2.0 scheme) that serves a non-local host over plain `http://`.',
   appliesTo: ['spec'],

@@ -7,6 +7,7 @@ const DESCRIBES_ORDER = /\b(stable|tie|ties|tie-?break(er|s)?|deterministic|seco
 
 export default defineRule({
   id: 'sort-order-documented',
+  scope: 'path-item',
   severity: 'info',
   description: 'A `sort`/`order_by` parameter with neither an enum of allowed values nor a description of the (stable) order it produces.',
   appliesTo: ['spec'],

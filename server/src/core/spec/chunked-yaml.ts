@@ -46,6 +46,8 @@ export class ChunkedYamlParser {
    */
   constructor(private readonly options: { keepsVersions?: boolean } = {}) {}
 
+  /** False when the last text was parsed whole (small, or not cut): its values are all new objects. */
+  lastWasChunked = false;
   /** How many versions were parsed by reusing the previous cut (for tests and measurements). */
   editsReused = 0;
   /** The previous version, so that an edit inside one chunk needs neither a new cut nor a new line scan. */
@@ -54,10 +56,12 @@ export class ChunkedYamlParser {
   /** Parses `text`, reusing every chunk whose text did not change since the previous call. */
   parse(uri: string, text: string): SpecDocument {
     const edited = this.previous && this.options.keepsVersions ? this.parseEdit(uri, text, this.previous) : undefined;
+    this.lastWasChunked = true;
     if (edited) return edited;
     this.previous = undefined;
     const entries = text.length > CHUNK_BYTES ? split(text) : undefined;
     if (!entries) {
+      this.lastWasChunked = false;
       this.cache.clear();
       return parseSpecDocument(uri, text, 'yaml');
     }
@@ -72,6 +76,7 @@ export class ChunkedYamlParser {
     };
     visit(entries);
     if ([...leaves.values()].some(refersAcrossChunks)) {
+      this.lastWasChunked = false;
       this.cache.clear();
       return parseSpecDocument(uri, text, 'yaml');
     }

@@ -57,7 +57,16 @@ export class RefResolver {
 
   constructor(private readonly host: WorkspaceHost, private readonly openDocument: (uri: string) => SpecDocument | undefined = () => undefined) {}
 
+  /** Sees every reference followed (the editor records what a path item's results depend on). */
+  observer?: (from: SpecDocument, ref: string, result: RefResult) => void;
+
   resolve(from: SpecDocument, ref: string): RefResult {
+    const result = this.resolveCached(from, ref);
+    this.observer?.(from, ref, result);
+    return result;
+  }
+
+  private resolveCached(from: SpecDocument, ref: string): RefResult {
     if (!ref.startsWith('#')) return this.resolveUncached(from, ref);
     let results = this.local.get(from);
     if (!results) this.local.set(from, results = new Map());

@@ -1,0 +1,183 @@
+import type { SpecDocument } from '../spec/document';
+import type { RefResult } from '../spec/refs';
+import type { Rule, SpecReport } from '../rules/rule';
+import type { Fix, TextEdit } from '../types';
+import { SpecContext, isRecord } from './spec-context';
+import { sameValue } from '../spec/value-reuse';
+
+/**
+ * What a path-item rule reported on one path item, and what that depended on. It stays valid while
+ * the path item is the same object (the chunked parser keeps the value of every unchanged chunk),
+ * every `$ref` followed leads to the same value, and the document outside `paths` and the component
+ * maps is the same (see `environmentOf`).
+ */
+interface PathItemRecord {
+  value: unknown;
+  refs: { ref: string; ok: boolean; value?: unknown; reason?: string }[];
+  /** Reports as written, with `doc` left out (they were all in this document) and fixes described, not kept. */
+  reports: (Omit<SpecReport, 'fix'> & { fix?: { title: string; isPreferred?: boolean } })[];
+}
+
+/** Maps whose entries rules reach through `$ref`s (recorded), never by reading the map. */
+const REFERENCED_MAPS = new Set(['schemas', 'responses', 'parameters', 'examples', 'requestBodies', 'headers', 'links', 'callbacks', 'pathItems']);
+const REFERENCED_MAPS_2_0 = new Set(['definitions', 'parameters', 'responses']);
+
+/**
+ * What the editor keeps of one open document's analyses from one version to the next.
+ *
+ * Path-item rules: the engine asks `runPathItemRule`; path items whose record is still valid are
+ * reported again from the record (at their new positions), the others are checked one at a time
+ * and recorded. The result is the same as checking the whole document (a property test holds the
+ * two equal over random edits).
+ *
+ * `ruleState`: a document-wide rule may keep what it built (compiled example validators, for one)
+ * under its id, and must itself check that it still fits the new version before using it.
+ */
+export class DocumentMemory {
+  readonly ruleState = new Map<string, unknown>();
+  /** Per rule: the environment its records were made in, and a record per path key. */
+  private readonly records = new Map<string, { environment: unknown[]; items: Map<string, PathItemRecord> }>();
+  private environment?: { of: SpecContext; values: unknown[] };
+  /** Path items checked and reused in the last analysis (for tests and measurements). */
+  checked = 0;
+  reused = 0;
+
+  /** Runs `rule` over `context` (a whole-document context), reusing what is still valid. */
+  runPathItemRule(rule: Rule, context: SpecContext): void {
+    const paths = context.root.paths;
+    if (!isRecord(paths) || Object.keys(paths).length === 0) {
+      this.records.delete(rule.id);
+      rule.checkSpec!(context);
+      return;
+    }
+    if (this.environment?.of !== context) this.environment = { of: context, values: environmentOf(context) };
+    const environment = this.environment.values;
+    const stored = this.records.get(rule.id);
+    const previous = stored && sameValues(stored.environment, environment) ? stored.items : undefined;
+    const next = new Map<string, PathItemRecord>();
+    // A rule checking the whole document reports a shared node (a component) once, from the first
+    // path item that reaches it; checked one path item at a time, later ones would report it again.
+    const sharedReported = new Set<string>();
+    for (const key of Object.keys(paths)) {
+      const old = previous?.get(key);
+      if (old && old.value === paths[key] && this.refsStillLeadTo(old, context)) {
+        this.replay(rule, context, key, old, sharedReported);
+        next.set(key, old);
+        this.reused++;
+        continue;
+      }
+      const record = this.check(rule, context, key, sharedReported);
+      if (record) next.set(key, record);
+      this.checked++;
+    }
+    this.records.set(rule.id, { environment, items: next });
+  }
+
+  /** Checks one path item with a context that sees only it under `paths`, and records what it read. */
+  private check(rule: Rule, context: SpecContext, key: string, sharedReported: Set<string>): PathItemRecord | undefined {
+    const scoped = scopedContext(context, key);
+    const refs = new Map<string, PathItemRecord['refs'][number]>();
+    let cacheable = true;
+    scoped.refs.observer = (from: SpecDocument, ref: string, result: RefResult) => {
+      if (from !== context.doc || (result.ok && result.doc !== context.doc)) cacheable = false;
+      if (!refs.has(ref)) refs.set(ref, result.ok ? { ref, ok: true, value: result.value } : { ref, ok: false, reason: result.reason });
+    };
+    try {
+      rule.checkSpec!(scoped);
+    } finally {
+      scoped.refs.observer = undefined;
+    }
+    const reports = scoped.reports!;
+    scoped.findings.forEach((finding, i) => {
+      if (firstReport(reports[i], key, `${finding.uri}:${finding.span.start}:${finding.span.end}`, sharedReported)) context.findings.push(finding);
+    });
+    // Reports placed in another document (or pointing there) are not re-located from a record.
+    if (reports.some((report) => (report.doc && report.doc !== context.doc) || report.related?.some((related) => (related.doc && related.doc !== context.doc) || related.uri))) cacheable = false;
+    if (!cacheable) return undefined;
+    return {
+      value: (context.root.paths as Record<string, unknown>)[key],
+      refs: [...refs.values()],
+      reports: reports.map(({ fix, doc: _doc, related, ...report }) => ({
+        ...report,
+        related: related?.map(({ doc: _relatedDoc, ...rest }) => rest),
+        fix: fix && { title: fix.title, isPreferred: fix.isPreferred },
+      })),
+    };
+  }
+
+  /** Reports a record's findings again, located in this version; fixes are recomputed when asked. */
+  private replay(rule: Rule, context: SpecContext, key: string, record: PathItemRecord, sharedReported: Set<string>): void {
+    for (const report of record.reports) {
+      const span = context.doc.locate(report.at, report.part ?? 'key');
+      if (!firstReport(report, key, `${context.doc.uri}:${span.start}:${span.end}`, sharedReported)) continue;
+      context.report({
+        ...report,
+        fix: report.fix && {
+          ...report.fix,
+          edits: () => fixNow(rule, context, key, report),
+        },
+      });
+    }
+  }
+
+  private refsStillLeadTo(record: PathItemRecord, context: SpecContext): boolean {
+    for (const { ref, ok, value, reason } of record.refs) {
+      const now = context.refs.resolve(context.doc, ref);
+      if (now.ok !== ok || (now.ok ? now.value !== value : now.reason !== reason)) return false;
+    }
+    return true;
+  }
+
+}
+
+/** False for a report on a node outside the path item (a shared component) already reported this analysis. */
+function firstReport(report: Pick<SpecReport, 'at'>, key: string, place: string, sharedReported: Set<string>): boolean {
+  if (report.at[0] === 'paths' && report.at[1] === key) return true;
+  if (sharedReported.has(place)) return false;
+  sharedReported.add(place);
+  return true;
+}
+
+function sameValues(a: unknown[], b: unknown[]): boolean {
+  return a.length === b.length && a.every((value, i) => sameValue(value, b[i]));
+}
+
+
+/**
+ * Everything outside `paths` a path-item rule may read directly, as a flat list of values to compare
+ * by identity: root keys and their values, with `components` (and 2.0's shared maps) opened one
+ * level and the maps reached only through `$ref`s left out.
+ */
+function environmentOf(context: SpecContext): unknown[] {
+  const root = context.root;
+  const out: unknown[] = [];
+  for (const [key, value] of Object.entries(root)) {
+    // Webhooks are not operations of this API: no path-item rule reads them.
+    if (key === 'paths' || key === 'webhooks') continue;
+    if (context.isSwagger2 && REFERENCED_MAPS_2_0.has(key)) { out.push(key); continue; }
+    if (key === 'components' && isRecord(value)) {
+      out.push(key);
+      for (const [name, map] of Object.entries(value)) out.push(name, REFERENCED_MAPS.has(name) ? true : map);
+      continue;
+    }
+    out.push(key, value);
+  }
+  return out;
+}
+
+function scopedContext(context: SpecContext, key: string): SpecContext {
+  const scoped = new SpecContext(context.doc, context.refs, key);
+  scoped.ruleId = context.ruleId;
+  scoped.severity = context.severity;
+  scoped.code = context.code;
+  scoped.reports = [];
+  return scoped;
+}
+
+/** The edits of a replayed finding's fix: the rule checks the path item again on this version. */
+function fixNow(rule: Rule, context: SpecContext, key: string, wanted: PathItemRecord['reports'][number]): TextEdit[] {
+  const scoped = scopedContext(context, key);
+  rule.checkSpec!(scoped);
+  const same = scoped.reports!.find((report) => report.message === wanted.message && JSON.stringify(report.at) === JSON.stringify(wanted.at) && report.fix?.title === wanted.fix?.title);
+  return same?.fix ? (same.fix as Fix).edits() : [];
+}

@@ -1,0 +1,92 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { ChunkedYamlParser } from '../server/src/core/spec/chunked-yaml';
+import { analyzeSpecDocument } from '../server/src/core/engine/analyze';
+import { DocumentMemory } from '../server/src/core/engine/document-memory';
+import { allRules } from '../server/src/core/rules';
+import type { WorkspaceHost } from '../server/src/core/spec/refs';
+import type { Diagnostic } from '../server/src/core/types';
+import { parseSpecDocument, type SpecDocument } from '../server/src/core/spec/document';
+import { reuseUnchangedValues } from '../server/src/core/spec/value-reuse';
+
+const host: WorkspaceHost = { readFile: () => undefined, isInsideWorkspace: () => true };
+const pathItemRules = allRules.filter((rule) => rule.scope === 'path-item');
+const fixtures = join(__dirname, 'fixtures/rules');
+
+/** A rule fixture grown past the chunking size: its path items repeated under `/areaN` prefixes. */
+function grown(file: string): string | undefined {
+  let value: any;
+  try {
+    value = parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!value || typeof value !== 'object' || !value.paths || typeof value.paths !== 'object') return undefined;
+  const size = stringify(value.paths, { lineWidth: 0 }).length;
+  if (size < 20) return undefined;
+  const paths: Record<string, unknown> = {};
+  for (let copy = 0; copy < Math.ceil(18_000 / size); copy++) {
+    for (const [key, item] of Object.entries(value.paths)) paths[copy === 0 ? key : `/area${copy}${key}`] = item;
+  }
+  return stringify({ ...value, paths }, { lineWidth: 0, aliasDuplicateObjects: false });
+}
+
+const view = (diagnostics: Diagnostic[]) => diagnostics.map((d) => `${d.ruleId} ${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.severity} ${d.message}`);
+
+test('path-item rules give the same diagnostics and fixes, incrementally and in full, over random edits', () => {
+  let seed = 11;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const snippets = ['x', ' ', '1', '\n', ':', '#', 'limit', 'cursor', 'offset', '401', '403', '201', 'Retry-After', 'Idempotency-Key', '$ref', "'", '-'];
+  let documents = 0;
+  let reused = 0;
+  let fixesCompared = 0;
+  for (const rule of pathItemRules) {
+    for (const name of readdirSync(join(fixtures, rule.id)).filter((file) => /\.(ya?ml|json)$/.test(file))) {
+      let text = grown(join(fixtures, rule.id, name));
+      if (!text) continue;
+      documents++;
+      const parser = new ChunkedYamlParser({ keepsVersions: true });
+      // Every other document is parsed whole each version, as JSON and small YAML are in the editor.
+      const parsedWhole = documents % 2 === 0;
+      let previousDoc: SpecDocument | undefined;
+      const memory = new DocumentMemory();
+      for (let round = 0; round < 7; round++) {
+        if (round > 0) {
+          // Half the edits outside `paths` (components, security schemes, servers): what path items depend on.
+          const pathsStart = text.indexOf('\npaths:\n');
+          const after = /\n\S/.exec(text.slice(pathsStart + 8));
+          const pathsEnd = after ? pathsStart + 8 + after.index : text.length;
+          const outside = text.length - (pathsEnd - pathsStart);
+          let at = Math.floor(random() * text.length);
+          if (round % 2 === 0 && pathsStart >= 0 && outside > 0) {
+            at = Math.floor(random() * outside);
+            if (at >= pathsStart) at += pathsEnd - pathsStart;
+          }
+          const removed = random() < 0.3 ? Math.floor(random() * 12) : 0;
+          text = text.slice(0, at) + (removed ? '' : snippets[Math.floor(random() * snippets.length)]) + text.slice(at + removed);
+        }
+        const doc = parsedWhole ? parseSpecDocument('file:///api.yaml', text, 'yaml') : parser.parse('file:///api.yaml', text);
+        if (parsedWhole && previousDoc) reuseUnchangedValues(previousDoc.root, doc.root);
+        previousDoc = doc;
+        const incremental = analyzeSpecDocument(doc, { host, rules: pathItemRules, memory: memory });
+        const fresh = parsedWhole ? parseSpecDocument('file:///api.yaml', text, 'yaml') : new ChunkedYamlParser().parse('file:///api.yaml', text);
+        const full = analyzeSpecDocument(fresh, { host, rules: pathItemRules });
+        assert.deepEqual(view(incremental.diagnostics), view(full.diagnostics), `${rule.id}/${name}, round ${round}`);
+        incremental.diagnostics.forEach((diagnostic, i) => {
+          if (!diagnostic.fix || i % 7 !== 0) return;
+          assert.deepEqual(diagnostic.fix.edits(), full.diagnostics[i].fix?.edits(), `fix of ${view([diagnostic])[0]}`);
+          fixesCompared++;
+        });
+        reused += memory.reused;
+        memory.reused = 0;
+      }
+    }
+  }
+  console.log(`# ${documents} documents, ${reused} path items reused, ${fixesCompared} fixes compared`);
+  assert.ok(documents >= 30, `only ${documents} documents`);
+  assert.ok(reused > 10_000, `only ${reused} path items were reused`);
+  assert.ok(fixesCompared > 50, `only ${fixesCompared} fixes compared`);
+});

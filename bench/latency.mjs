@@ -34,7 +34,9 @@ export async function measureLatency({ root, work, githubYaml, specs = [] }) {
 }
 
 async function measureOne(rpc, root, { name, file, languageId }) {
-  const server = spawn(process.execPath, [join(root, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // APILENS_SERVER_ARGS passes node flags to the server (for example `--cpu-prof` to profile it).
+  const serverArgs = process.env.APILENS_SERVER_ARGS ? process.env.APILENS_SERVER_ARGS.split(' ') : [];
+  const server = spawn(process.execPath, [...serverArgs, join(root, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const connection = rpc.createMessageConnection(new rpc.StreamMessageReader(server.stdout), new rpc.StreamMessageWriter(server.stdin));
   const waiting = new Map();
   connection.onNotification('textDocument/publishDiagnostics', (params) => {
@@ -68,6 +70,10 @@ async function measureOne(rpc, root, { name, file, languageId }) {
     samples.push(finished - started);
   }
   const rssAfterEditsMb = rssOf(server.pid);
+  // A clean exit, so a server started with --cpu-prof writes its profile.
+  await connection.sendRequest('shutdown').catch(() => undefined);
+  await connection.sendNotification('exit').catch(() => undefined);
+  await new Promise((resolve) => { server.on('exit', resolve); setTimeout(resolve, 10_000); });
   connection.dispose();
   server.kill();
   samples.sort((a, b) => a - b);

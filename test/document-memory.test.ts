@@ -14,6 +14,9 @@ import { reuseUnchangedValues } from '../server/src/core/spec/value-reuse';
 
 const host: WorkspaceHost = { readFile: () => undefined, isInsideWorkspace: () => true };
 const pathItemRules = allRules.filter((rule) => rule.scope === 'path-item');
+/** Rules that keep state of their own across versions (DocumentMemory.ruleState). */
+const statefulRules = allRules.filter((rule) => rule.id === 'oas-examples-valid');
+const checkedRules = [...pathItemRules, ...statefulRules];
 const fixtures = join(__dirname, 'fixtures/rules');
 
 /** A rule fixture grown past the chunking size: its path items repeated under `/areaN` prefixes. */
@@ -36,14 +39,14 @@ function grown(file: string): string | undefined {
 
 const view = (diagnostics: Diagnostic[]) => diagnostics.map((d) => `${d.ruleId} ${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.severity} ${d.message}`);
 
-test('path-item rules give the same diagnostics and fixes, incrementally and in full, over random edits', () => {
+test('path-item rules and rules with kept state give the same diagnostics and fixes, incrementally and in full, over random edits', () => {
   let seed = 11;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
   const snippets = ['x', ' ', '1', '\n', ':', '#', 'limit', 'cursor', 'offset', '401', '403', '201', 'Retry-After', 'Idempotency-Key', '$ref', "'", '-'];
   let documents = 0;
   let reused = 0;
   let fixesCompared = 0;
-  for (const rule of pathItemRules) {
+  for (const rule of checkedRules) {
     for (const name of readdirSync(join(fixtures, rule.id)).filter((file) => /\.(ya?ml|json)$/.test(file))) {
       let text = grown(join(fixtures, rule.id, name));
       if (!text) continue;
@@ -71,9 +74,9 @@ test('path-item rules give the same diagnostics and fixes, incrementally and in 
         const doc = parsedWhole ? parseSpecDocument('file:///api.yaml', text, 'yaml') : parser.parse('file:///api.yaml', text);
         if (parsedWhole && previousDoc) reuseUnchangedValues(previousDoc.root, doc.root);
         previousDoc = doc;
-        const incremental = analyzeSpecDocument(doc, { host, rules: pathItemRules, memory: memory });
+        const incremental = analyzeSpecDocument(doc, { host, rules: checkedRules, memory });
         const fresh = parsedWhole ? parseSpecDocument('file:///api.yaml', text, 'yaml') : new ChunkedYamlParser().parse('file:///api.yaml', text);
-        const full = analyzeSpecDocument(fresh, { host, rules: pathItemRules });
+        const full = analyzeSpecDocument(fresh, { host, rules: checkedRules });
         assert.deepEqual(view(incremental.diagnostics), view(full.diagnostics), `${rule.id}/${name}, round ${round}`);
         incremental.diagnostics.forEach((diagnostic, i) => {
           if (!diagnostic.fix || i % 7 !== 0) return;

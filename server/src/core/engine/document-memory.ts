@@ -152,8 +152,8 @@ function environmentOf(context: SpecContext): unknown[] {
   const root = context.root;
   const out: unknown[] = [];
   for (const [key, value] of Object.entries(root)) {
-    // Webhooks are not operations of this API: no path-item rule reads them.
-    if (key === 'paths' || key === 'webhooks') continue;
+    // Webhooks are not operations of this API, and no path-item rule reads extensions at the root.
+    if (key === 'paths' || key === 'webhooks' || key.startsWith('x-')) continue;
     if (context.isSwagger2 && REFERENCED_MAPS_2_0.has(key)) { out.push(key); continue; }
     if (key === 'components' && isRecord(value)) {
       out.push(key);

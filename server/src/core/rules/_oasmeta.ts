@@ -17,25 +17,84 @@ import type { JsonPath } from '../types';
  * validations, copied nodes), never by wall time, so the same document gives the same findings on
  * a busy CI machine and an idle laptop; when a budget runs out, the remaining examples are left
  * unchecked and the rule says so once.
+ *
+ * In the editor the validator outlives a version (`ExampleValidator.for`): a unit whose value is
+ * still the same object (the parser keeps unchanged parts) keeps its registration and compiled
+ * validators; a changed unit, and every unit whose copy refers to it, is dropped and registered
+ * again when an example needs it.
  */
 export class ExampleValidator {
   private ajv?: Ajv;
-  /** Registered units by Ajv id, and the id of each registered (document, unit path). */
-  private readonly units = new Map<string, { doc: SpecDocument; path: JsonPath }>();
+  /** Registered units by Ajv id (with the value copied), and the id of each registered (document, unit path). */
+  private readonly units = new Map<string, { doc: SpecDocument; path: JsonPath; value: unknown; key: string }>();
   private readonly unitIds = new Map<string, string>();
+  /** Unit id -> the units whose copies refer to it. */
+  private readonly dependents = new Map<string, Set<string>>();
   private readonly documentIds = new Map<string, number>();
-  private readonly validators = new Map<string, ValidateFunction | null>();
+  private readonly validators = new Map<string, { validate: ValidateFunction | null; unitId?: string; schema?: object }>();
+  /** Schema locations asked for in this analysis: the compilation budget counts these. */
+  private readonly used = new Set<string>();
+  private registering?: string;
+  private unitsEverRegistered = 0;
   private compilations = 0;
   private copiedNodes = 0;
   private validations = 0;
   readonly legacy: boolean;
 
+  /** The validator for this analysis: the one kept from the document's previous version when there is one. */
+  static for(context: SpecContext): ExampleValidator {
+    const kept = context.memory?.get(MEMORY_KEY);
+    if (kept instanceof ExampleValidator && kept.legacy === isLegacy(context) && kept.context.doc.uri === context.doc.uri && kept.unitsEverRegistered < MAX_UNITS_KEPT) {
+      kept.startAnalysis(context);
+      return kept;
+    }
+    const validator = new ExampleValidator(context);
+    context.memory?.set(MEMORY_KEY, validator);
+    return validator;
+  }
+
   static readonly MAX_COMPILATIONS = 100;
   static readonly MAX_VALIDATIONS = 5000;
   static readonly MAX_POOL_NODES = 1_500_000;
 
-  constructor(private readonly context: SpecContext) {
-    this.legacy = context.doc.version === '2.0' || context.doc.version === '3.0';
+  constructor(private context: SpecContext) {
+    this.legacy = isLegacy(context);
+  }
+
+  /** A new version: budgets start again, units whose value changed (and their dependents) are dropped. */
+  private startAnalysis(context: SpecContext): void {
+    this.context = context;
+    this.compilations = 0;
+    this.copiedNodes = 0;
+    this.validations = 0;
+    this.used.clear();
+    const stale: string[] = [];
+    for (const [id, unit] of this.units) {
+      const now = unit.doc.uri === context.doc.uri ? valueAt(context.doc.root, unit.path) : undefined;
+      // Units of other files are read through this analysis' resolver: registered again.
+      if (!now?.found || now.value !== unit.value) stale.push(id);
+      else unit.doc = context.doc;
+    }
+    const dropped = new Set<string>();
+    while (stale.length > 0) {
+      const id = stale.pop()!;
+      if (dropped.has(id)) continue;
+      dropped.add(id);
+      for (const dependent of this.dependents.get(id) ?? []) stale.push(dependent);
+    }
+    for (const id of dropped) {
+      const unit = this.units.get(id);
+      if (unit) this.unitIds.delete(unit.key);
+      this.units.delete(id);
+      this.dependents.delete(id);
+      this.ajv?.removeSchema(id);
+    }
+    for (const [key, entry] of this.validators) {
+      // A schema that did not compile may compile now; one built on a dropped unit is stale.
+      if (entry.validate && !(entry.unitId && dropped.has(entry.unitId))) continue;
+      this.validators.delete(key);
+      if (entry.schema) this.ajv?.removeSchema(entry.schema);
+    }
   }
 
   /** False once a budget is spent: callers stop looking for more examples. */
@@ -90,17 +149,23 @@ export class ExampleValidator {
 
   private validatorFor(doc: SpecDocument, at: JsonPath): ValidateFunction | undefined {
     const key = `${doc.uri}#${encodePointer(at)}`;
-    const cached = this.validators.get(key);
-    if (cached !== undefined) return cached ?? undefined;
-    this.compilations++;
-    let validator: ValidateFunction | null = null;
-    try {
-      validator = this.ajvInstance().compile({ $ref: this.refTo(doc, at) });
-    } catch {
-      validator = null;
+    if (!this.used.has(key)) {
+      this.used.add(key);
+      this.compilations++;
     }
-    this.validators.set(key, validator);
-    return validator ?? undefined;
+    const cached = this.validators.get(key);
+    if (cached !== undefined) return cached.validate ?? undefined;
+    const entry: { validate: ValidateFunction | null; unitId?: string; schema?: object } = { validate: null };
+    try {
+      const ref = this.refTo(doc, at);
+      entry.unitId = ref.slice(0, ref.indexOf('#'));
+      entry.schema = { $ref: ref };
+      entry.validate = this.ajvInstance().compile(entry.schema);
+    } catch {
+      entry.validate = null;
+    }
+    this.validators.set(key, entry);
+    return entry.validate ?? undefined;
   }
 
   private ajvInstance(): Ajv {
@@ -143,19 +208,35 @@ export class ExampleValidator {
   private registerUnit(doc: SpecDocument, unitPath: JsonPath): string {
     const key = `${doc.uri}#${encodePointer(unitPath)}`;
     const known = this.unitIds.get(key);
-    if (known) return known;
+    if (known) {
+      if (this.registering) this.dependentsOf(known).add(this.registering);
+      return known;
+    }
     let documentId = this.documentIds.get(doc.uri);
     if (documentId === undefined) this.documentIds.set(doc.uri, documentId = this.documentIds.size);
-    const id = `https://apilens.invalid/document/${documentId}/unit/${this.unitIds.size}`;
-    this.unitIds.set(key, id);
-    this.units.set(id, { doc, path: unitPath });
+    const id = `https://apilens.invalid/document/${documentId}/unit/${this.unitsEverRegistered++}`;
     const target = valueAt(doc.root, unitPath);
     if (!target.found) throw new Error('unresolvable');
+    if (this.registering) this.dependentsOf(id).add(this.registering);
+    this.unitIds.set(key, id);
+    this.units.set(id, { doc, path: unitPath, value: target.value, key });
     // Registered before its copy is made, so a cycle of `$ref`s ends at this id. The schema sits
     // under a key that is no keyword: resolving a `$ref` makes Ajv compile the registered root,
     // which must not compile (and fail on) the parts of a component no example reaches.
-    this.ajvInstance().addSchema({ [UNIT_KEY]: this.copyForAjv(doc, target.value) }, id);
+    const outer = this.registering;
+    this.registering = id;
+    try {
+      this.ajvInstance().addSchema({ [UNIT_KEY]: this.copyForAjv(doc, target.value) }, id);
+    } finally {
+      this.registering = outer;
+    }
     return id;
+  }
+
+  private dependentsOf(id: string): Set<string> {
+    let set = this.dependents.get(id);
+    if (!set) this.dependents.set(id, set = new Set());
+    return set;
   }
 
   /**
@@ -208,6 +289,14 @@ export class ExampleValidator {
     };
     return copy(value, 0, '');
   }
+}
+
+const MEMORY_KEY = 'oas-examples-valid';
+/** A validator kept across versions starts afresh after this many registrations (Ajv keeps what it compiled). */
+const MAX_UNITS_KEPT = 20_000;
+
+function isLegacy(context: SpecContext): boolean {
+  return context.doc.version === '2.0' || context.doc.version === '3.0';
 }
 
 /** Keys beside a `$ref` that never change what a value must look like. */

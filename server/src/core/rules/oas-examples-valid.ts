@@ -86,7 +86,7 @@ class ExamplesCheck {
   private readonly schemaExamplesKeyword: boolean;
 
   constructor(private readonly context: SpecContext) {
-    this.validator = new ExampleValidator(context);
+    this.validator = ExampleValidator.for(context);
     this.swagger2 = context.doc.version === '2.0';
     this.schemaExamplesKeyword = context.doc.version === '3.1' || context.doc.version === '3.2';
   }

@@ -162,3 +162,13 @@ test('typing inside descriptions and values always reuses the previous cut', () 
   }
   assert.equal(parser.editsReused, 40);
 });
+
+test('the nesting read chunk by chunk is the nesting of the whole text', async () => {
+  const { maxNesting } = await import('../../server/src/core/engine/input-limits');
+  const base = bigDocument(300);
+  const deep = base.replace('info:\n', `x-deep:\n${Array.from({ length: 40 }, (_, i) => `${'  '.repeat(i + 1)}k${i}:`).join('\n')} [[[[1]]]]\ninfo:\n`);
+  for (const text of [base, deep, deep.replace('paths:\n', 'paths:\n  /flow: {a: {b: {c: [1, [2, [3]]]}}}\n')]) {
+    const doc = new ChunkedYamlParser({ keepsVersions: true }).parse('file:///doc.yaml', text);
+    assert.deepEqual(doc.nesting!(), maxNesting(text));
+  }
+});

@@ -116,7 +116,9 @@ function* analysisSteps(input: AnalysisInput, options: AnalysisOptions): Generat
       }],
     };
   }
-  const problem = checkInput(input.text);
+  // The editor's parser may already know the nesting of this very text, chunk by chunk.
+  const open = kind.kind === 'spec' ? options.openDocument?.(input.uri) : undefined;
+  const problem = checkInput(input.text, open?.text === input.text ? open.nesting : undefined);
   if (problem && kind.kind === 'code') return { kind, diagnostics: [], skippedRules: [] };
   if (kind.kind === 'code') return yield* analyzeCodeFile(input, options, config, kind);
   if (problem) return { kind, skippedRules: [], diagnostics: [engineDiagnostic(input, problem.code === 'binary' ? ENGINE_CODES.notText : ENGINE_CODES.tooDeep, problem.message, problem.offset)] };

@@ -2,11 +2,14 @@
  * Cheap checks that run before parsing, so hostile input gets one clear diagnostic instead of a
  * stack overflow, a hang or a page of parse errors.
  */
+import type { Nesting } from '../spec/document';
+
 export const MAX_NESTING_DEPTH = 500;
 
 export type InputProblem = { code: 'binary' | 'too-deep'; message: string; offset: number };
 
-export function checkInput(text: string): InputProblem | undefined {
+/** `nesting`: the text's nesting when already known (kept per chunk by the editor's parser). */
+export function checkInput(text: string, nesting?: () => Nesting): InputProblem | undefined {
   const nul = text.indexOf('\u0000');
   if (nul >= 0) return { code: 'binary', offset: nul, message: 'File contains NUL bytes: it looks binary, not a YAML or JSON text document.' };
   const sample = text.length > 65536 ? text.slice(0, 65536) : text;
@@ -15,7 +18,7 @@ export function checkInput(text: string): InputProblem | undefined {
   if (replacements > 8 && replacements > sample.length / 100) {
     return { code: 'binary', offset: sample.indexOf('\ufffd'), message: 'File is not valid UTF-8 text; apilens reads UTF-8 YAML and JSON documents.' };
   }
-  const depth = maxNesting(text);
+  const depth = nesting?.() ?? maxNesting(text);
   if (depth.depth > MAX_NESTING_DEPTH) {
     return { code: 'too-deep', offset: depth.offset, message: `Document nests deeper than ${MAX_NESTING_DEPTH} levels; apilens does not analyse it (real API descriptions stay far below this).` };
   }
@@ -26,7 +29,7 @@ const [BACKSLASH, DOUBLE_QUOTE, SINGLE_QUOTE, NEWLINE, SPACE, DASH, HASH] = [92,
 const [OPEN_BRACKET, CLOSE_BRACKET, OPEN_BRACE, CLOSE_BRACE] = [91, 93, 123, 125];
 
 /** Flow bracket depth plus block indentation depth, ignoring quoted strings; one linear pass. */
-function maxNesting(text: string): { depth: number; offset: number } {
+export function maxNesting(text: string): Nesting {
   // Character codes rather than one-character strings: this runs over every character of the input.
   let flow = 0;
   let max = 0;

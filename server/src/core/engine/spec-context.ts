@@ -99,8 +99,18 @@ export class SpecContext {
     return { value: value as T, doc, at, viaRef: false };
   }
 
+  private readonly parametersCache = new Map<Operation, Resolved<Record<string, unknown>>[]>();
+  private readonly responsesCache = new Map<Operation, { status: string; at: JsonPath; response: Resolved<Record<string, unknown>> }[]>();
+
   /** Operation parameters, path-item parameters merged in (operation wins), each resolved. */
   parameters(op: Operation): Resolved<Record<string, unknown>>[] {
+    // Most rules read them: computed once per operation and analysis.
+    let cached = this.parametersCache.get(op);
+    if (!cached) this.parametersCache.set(op, cached = this.readParameters(op));
+    return cached;
+  }
+
+  private readParameters(op: Operation): Resolved<Record<string, unknown>>[] {
     const byKey = new Map<string, Resolved<Record<string, unknown>>>();
     const collect = (list: unknown, at: JsonPath, doc: SpecDocument) => {
       if (!Array.isArray(list)) return;
@@ -117,6 +127,12 @@ export class SpecContext {
 
   /** The operation's responses as [status key, resolved response] pairs. */
   responses(op: Operation): { status: string; at: JsonPath; response: Resolved<Record<string, unknown>> }[] {
+    let cached = this.responsesCache.get(op);
+    if (!cached) this.responsesCache.set(op, cached = this.readResponses(op));
+    return cached;
+  }
+
+  private readResponses(op: Operation): { status: string; at: JsonPath; response: Resolved<Record<string, unknown>> }[] {
     const responses = op.operation.responses;
     if (!isRecord(responses)) return [];
     return Object.entries(responses).map(([status, raw]) => ({

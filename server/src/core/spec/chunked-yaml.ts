@@ -2,7 +2,8 @@ import { LineIndex, commonAffixes, type OffsetRange } from '../text';
 import type { JsonPath } from '../types';
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 import { BlockLocator, scanLines, type Line } from './block-locator';
-import { parseSpecDocument, versionFamily, type DocumentFormat, type SpecDocument, type SyntaxProblem } from './document';
+import { parseSpecDocument, versionFamily, type DocumentFormat, type Nesting, type SpecDocument, type SyntaxProblem } from './document';
+import { maxNesting } from '../engine/input-limits';
 
 /**
  * Incremental parsing of large YAML documents for the editor. The text is cut into chunks along
@@ -165,6 +166,13 @@ export class ChunkedYamlParser {
   }
 }
 
+const chunkNesting = new WeakMap<SpecDocument, Nesting>();
+function nestingOf(leaf: SpecDocument): Nesting {
+  let nesting = chunkNesting.get(leaf);
+  if (!nesting) chunkNesting.set(leaf, nesting = maxNesting(leaf.text));
+  return nesting;
+}
+
 /** A chunk whose alias names an anchor in another chunk: the document must be parsed whole. */
 function refersAcrossChunks(leaf: SpecDocument): boolean {
   return leaf.syntaxErrors.some((error) => /alias|anchor/i.test(error.message));
@@ -315,6 +323,16 @@ function assemble(uri: string, text: string, entries: Entry[], leaves: Map<Entry
   const versionKey = 'openapi' in root ? 'openapi' : 'swagger' in root ? 'swagger' : undefined;
   return {
     uri, text, format: 'yaml', lines, root, syntaxErrors,
+    // Chunks start at block keys, outside any quote or flow collection: the text's nesting is the
+    // deepest chunk's, and each chunk's is read once.
+    nesting() {
+      let deepest: Nesting = { depth: 0, offset: 0 };
+      for (const [entry, leaf] of leaves) {
+        const own = nestingOf(leaf);
+        if (own.depth > deepest.depth) deepest = { depth: own.depth, offset: own.offset + entry.start };
+      }
+      return deepest;
+    },
     version: versionKey ? versionFamily(root[versionKey], versionKey) : undefined,
     versionText: versionKey ? String(root[versionKey]) : undefined,
     indentUnit: /\n( +)\S/.exec(text)?.[1].length ?? 2,

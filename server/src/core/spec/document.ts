@@ -31,7 +31,14 @@ export interface SpecDocument {
   has(path: JsonPath): boolean;
   /** Indentation unit used by the file (spaces). */
   indentUnit: number;
+  /**
+   * The text's nesting (see engine/input-limits), when the parser can tell it without reading the
+   * whole text again: the editor's chunked parser keeps it per chunk.
+   */
+  nesting?: () => Nesting;
 }
+
+export interface Nesting { depth: number; offset: number }
 
 const MAX_ALIAS_EXPANSION_DEPTH = 64;
 

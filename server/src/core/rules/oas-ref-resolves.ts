@@ -1,5 +1,7 @@
 import { defineRule } from './rule';
-import { walkObjects } from '../engine/walk';
+import { documentUnits, walkObjects } from '../engine/walk';
+import type { SpecContext } from '../engine/spec-context';
+import type { JsonPath } from '../types';
 
 export default defineRule({
   id: 'oas-ref-resolves',
@@ -24,21 +26,48 @@ export default defineRule({
     references: ['OpenAPI 3.1 §4.8.23 Reference Object', 'RFC 6901 JSON Pointer'],
   },
   checkSpec(context) {
-    walkObjects(context.doc.root, (object, path) => {
-      const ref = object.$ref;
-      if (typeof ref !== 'string') return;
-      // A 3.1 schema with its own `$id` resolves relative refs against that id: not ours to judge.
-      if (!ref.startsWith('#') && typeof object.$id === 'string') return;
-      const result = context.refs.resolve(context.doc, ref);
-      if (!result.ok) {
-        context.report({ at: [...path, '$ref'], part: 'value', message: `$ref does not resolve: ${result.reason}.` });
-        return;
-      }
-      // A chain of references that only leads back to itself never reaches a definition.
-      const chain = context.refs.resolveChain(context.doc, ref);
-      if (!chain.ok && chain.failure === 'cycle') {
-        context.report({ at: [...path, '$ref'], part: 'value', message: `$ref '${ref}' is part of a cycle of references that never reaches a definition.` });
-      }
-    });
+    // Checked unit by unit (a path item, a component...): what a unit refers to is kept per unit
+    // value, so in the editor only the units an edit changed are walked again. Shared YAML
+    // anchors are followed once per unit.
+    const { units, containers } = documentUnits(context.doc.root);
+    for (const { at, value } of containers) checkRef(context, value, at);
+    for (const unit of units) {
+      for (const site of refSitesOf(unit.value, unit.at)) checkRef(context, site.object, [...unit.at, ...site.path]);
+    }
   },
 });
+
+function checkRef(context: SpecContext, object: Record<string, unknown>, path: JsonPath) {
+  const ref = object.$ref;
+  if (typeof ref !== 'string') return;
+  // A 3.1 schema with its own `$id` resolves relative refs against that id: not ours to judge.
+  if (!ref.startsWith('#') && typeof object.$id === 'string') return;
+  const result = context.refs.resolve(context.doc, ref);
+  if (!result.ok) {
+    context.report({ at: [...path, '$ref'], part: 'value', message: `$ref does not resolve: ${result.reason}.` });
+    return;
+  }
+  // A chain of references that only leads back to itself never reaches a definition.
+  const chain = context.refs.resolveChain(context.doc, ref);
+  if (!chain.ok && chain.failure === 'cycle') {
+    context.report({ at: [...path, '$ref'], part: 'value', message: `$ref '${ref}' is part of a cycle of references that never reaches a definition.` });
+  }
+}
+
+/** Per unit value (and where it sits): the objects under it holding a `$ref`, with their paths. */
+const sitesByValue = new WeakMap<object, Map<string, { object: Record<string, unknown>; path: JsonPath }[]>>();
+
+function refSitesOf(value: unknown, at: JsonPath): { object: Record<string, unknown>; path: JsonPath }[] {
+  if (value === null || typeof value !== 'object') return [];
+  const place = at.slice(-2).join('\u0000');
+  let byPlace = sitesByValue.get(value);
+  const known = byPlace?.get(place);
+  if (known) return known;
+  const sites: { object: Record<string, unknown>; path: JsonPath }[] = [];
+  walkObjects(value, (object, path) => {
+    if (typeof object.$ref === 'string') sites.push({ object, path: path.slice(at.length) });
+  }, at);
+  if (!byPlace) sitesByValue.set(value, byPlace = new Map());
+  byPlace.set(place, sites);
+  return sites;
+}

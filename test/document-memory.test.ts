@@ -15,7 +15,7 @@ import { reuseUnchangedValues } from '../server/src/core/spec/value-reuse';
 const host: WorkspaceHost = { readFile: () => undefined, isInsideWorkspace: () => true };
 const pathItemRules = allRules.filter((rule) => rule.scope === 'path-item');
 /** Rules that keep state of their own across versions (DocumentMemory.ruleState, or per unchanged value). */
-const statefulRules = allRules.filter((rule) => rule.id === 'oas-examples-valid' || rule.id === 'oas-ref-resolves');
+const statefulRules = allRules.filter((rule) => ['oas-examples-valid', 'oas-ref-resolves', 'oas-schema-valid'].includes(rule.id));
 const checkedRules = [...pathItemRules, ...statefulRules];
 const fixtures = join(__dirname, 'fixtures/rules');
 

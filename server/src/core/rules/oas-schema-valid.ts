@@ -1,5 +1,8 @@
 import { defineRule } from './rule';
-import { validatorFor } from '../spec/schema-validators';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { validatorsFor } from '../spec/schema-validators';
+import type { SchemaValidators } from '../spec/generated';
+import { isRecord } from '../engine/spec-context';
 import { readableSchemaErrors } from '../spec/schema-errors';
 
 export default defineRule({
@@ -42,10 +45,60 @@ paths:
       context.report({ at: [key], part: written === null || written === undefined ? 'key' : 'value', message });
       return;
     }
-    const validate = validatorFor(version);
-    if (!validate || validate(context.doc.root)) return;
-    for (const error of readableSchemaErrors(validate.errors ?? [], context.doc.root)) {
+    const validators = validatorsFor(version);
+    if (!validators) return;
+    const errors = schemaErrors(validators, context.doc.root);
+    if (errors.length === 0) return;
+    for (const error of readableSchemaErrors(errors, context.doc.root)) {
       context.report({ at: error.at, part: error.part, message: error.message });
     }
   },
 });
+
+/**
+ * The document's schema errors, part by part: the document is validated with every path item
+ * (and, for 2.0 and 3.0, every component schema) replaced by `{}`, a valid one, and each of those
+ * parts on its own against its definition, its errors kept per part value. The errors are those of
+ * validating the whole document at once; in the editor an edit re-validates one part and the rest
+ * of the document.
+ */
+function schemaErrors(validators: SchemaValidators, root: unknown): ErrorObject[] {
+  if (!isRecord(root)) return validators.document(root) ? [] : [...(validators.document.errors ?? [])];
+  const parts: { at: string[]; map: Record<string, unknown>; keys: string[]; validate: ValidateFunction }[] = [];
+  const paths = root.paths;
+  if (isRecord(paths)) parts.push({ at: ['paths'], map: paths, keys: Object.keys(paths).filter((key) => key.startsWith('/')), validate: validators.pathItem });
+  if (validators.componentSchema) {
+    const swagger2 = 'swagger' in root;
+    const schemas = swagger2 ? root.definitions : isRecord(root.components) ? root.components.schemas : undefined;
+    // 3.0 only judges entries whose name fits its pattern; 2.0 judges every entry.
+    if (isRecord(schemas)) parts.push({ at: swagger2 ? ['definitions'] : ['components', 'schemas'], map: schemas, keys: Object.keys(schemas).filter((key) => swagger2 || COMPONENT_NAME_3_0.test(key)), validate: validators.componentSchema });
+  }
+  const skeleton: Record<string, unknown> = { ...root };
+  for (const part of parts) {
+    const replaced: Record<string, unknown> = { ...part.map };
+    for (const key of part.keys) replaced[key] = {};
+    if (part.at.length === 1) skeleton[part.at[0]] = replaced;
+    else skeleton[part.at[0]] = { ...(skeleton[part.at[0]] as Record<string, unknown>), [part.at[1]]: replaced };
+  }
+  const errors = validators.document(skeleton) ? [] : [...(validators.document.errors ?? [])];
+  for (const part of parts) {
+    for (const key of part.keys) {
+      const prefix = '/' + [...part.at, key].map((segment) => segment.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+      for (const error of partErrors(part.validate, part.map[key])) errors.push({ ...error, instancePath: prefix + error.instancePath });
+    }
+  }
+  return errors;
+}
+
+const COMPONENT_NAME_3_0 = /^[a-zA-Z0-9.\-_]+$/;
+const errorsByValue = new WeakMap<ValidateFunction, WeakMap<object, ErrorObject[]>>();
+
+function partErrors(validate: ValidateFunction, value: unknown): ErrorObject[] {
+  const run = () => (validate(value) ? [] : [...(validate.errors ?? [])]);
+  if (value === null || typeof value !== 'object') return run();
+  let byValue = errorsByValue.get(validate);
+  if (!byValue) errorsByValue.set(validate, byValue = new WeakMap());
+  let errors = byValue.get(value);
+  if (!errors) byValue.set(value, errors = run());
+  return errors;
+}

@@ -1,7 +1,7 @@
 import type { SpecDocument } from '../spec/document';
 import type { RefResult } from '../spec/refs';
 import type { Rule, SpecReport } from '../rules/rule';
-import type { Fix, TextEdit } from '../types';
+import type { Fix } from '../types';
 import { SpecContext, isRecord } from './spec-context';
 import { sameValue } from '../spec/value-reuse';
 
@@ -89,7 +89,10 @@ export class DocumentMemory {
     }
     const reports = scoped.reports!;
     scoped.findings.forEach((finding, i) => {
-      if (firstReport(reports[i], key, `${finding.uri}:${finding.span.start}:${finding.span.end}`, sharedReported)) context.findings.push(finding);
+      if (!firstReport(reports[i], key, `${finding.uri}:${finding.span.start}:${finding.span.end}`, sharedReported)) return;
+      const report = reports[i];
+      if (finding.fix) finding.fix = wholeDocumentFix(rule, context, report, finding.fix);
+      context.findings.push(finding);
     });
     // Reports placed in another document (or pointing there) are not re-located from a record.
     if (reports.some((report) => (report.doc && report.doc !== context.doc) || report.related?.some((related) => (related.doc && related.doc !== context.doc) || related.uri))) cacheable = false;
@@ -110,13 +113,7 @@ export class DocumentMemory {
     for (const report of record.reports) {
       const span = context.doc.locate(report.at, report.part ?? 'key');
       if (!firstReport(report, key, `${context.doc.uri}:${span.start}:${span.end}`, sharedReported)) continue;
-      context.report({
-        ...report,
-        fix: report.fix && {
-          ...report.fix,
-          edits: () => fixNow(rule, context, key, report),
-        },
-      });
+      context.report({ ...report, fix: report.fix && wholeDocumentFix(rule, context, report, report.fix) });
     }
   }
 
@@ -174,10 +171,46 @@ function scopedContext(context: SpecContext, key: string): SpecContext {
   return scoped;
 }
 
-/** The edits of a replayed finding's fix: the rule checks the path item again on this version. */
-function fixNow(rule: Rule, context: SpecContext, key: string, wanted: PathItemRecord['reports'][number]): TextEdit[] {
-  const scoped = scopedContext(context, key);
-  rule.checkSpec!(scoped);
-  const same = scoped.reports!.find((report) => report.message === wanted.message && JSON.stringify(report.at) === JSON.stringify(wanted.at) && report.fix?.title === wanted.fix?.title);
-  return same?.fix ? (same.fix as Fix).edits() : [];
+/**
+ * A fix as checking the whole document gives it: a rule may build its repair from the whole
+ * document (the 401 response most operations already use), which a check of one path item does
+ * not see. Computed when an editor asks, from one whole-document run of the rule per analysis.
+ */
+function wholeDocumentFix(rule: Rule, context: SpecContext, wanted: Pick<SpecReport, 'at' | 'message'>, fix: { title: string; isPreferred?: boolean }): Fix {
+  return {
+    title: fix.title,
+    isPreferred: fix.isPreferred,
+    edits: () => {
+      const reports = wholeDocumentReports(rule, context);
+      const same = reports.get(reportKey(wanted.at, wanted.message, fix.title));
+      return same?.fix ? same.fix.edits() : [];
+    },
+  };
+}
+
+const wholeRuns = new WeakMap<SpecContext, Map<string, Map<string, SpecReport>>>();
+
+function wholeDocumentReports(rule: Rule, context: SpecContext): Map<string, SpecReport> {
+  let byRule = wholeRuns.get(context);
+  if (!byRule) wholeRuns.set(context, byRule = new Map());
+  let reports = byRule.get(rule.id);
+  if (!reports) {
+    const whole = new SpecContext(context.doc, context.refs);
+    whole.ruleId = context.ruleId;
+    whole.severity = context.severity;
+    whole.code = context.code;
+    whole.reports = [];
+    rule.checkSpec!(whole);
+    reports = new Map();
+    for (const report of whole.reports) {
+      const key = reportKey(report.at, report.message, report.fix?.title);
+      if (!reports.has(key)) reports.set(key, report);
+    }
+    byRule.set(rule.id, reports);
+  }
+  return reports;
+}
+
+function reportKey(at: unknown[], message: string, title: string | undefined): string {
+  return `${JSON.stringify(at)}\u0000${message}\u0000${title ?? ''}`;
 }

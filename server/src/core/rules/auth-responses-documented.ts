@@ -5,6 +5,7 @@ import { setMapEntry } from '../spec/edits';
 
 export default defineRule({
   id: 'auth-responses-documented',
+  scope: 'path-item',
   severity: 'warning',
   description: 'A secured operation that documents no 401 response (and no 403 when it requires scopes).',
   appliesTo: ['spec'],
@@ -41,15 +42,15 @@ paths:
       const needsScopes = security.requirements.every((requirement) => Object.entries(requirement).some(([name, scopes]) => scopes.length > 0 && schemeTypes.has(name)));
       const missing = [...(statuses.includes('401') ? [] : ['401']), ...(needsScopes && !statuses.includes('403') ? ['403'] : [])];
       for (const status of missing) {
-        reuse ??= reusableResponses(context);
-        const response = reuse.get(status) ?? inlineResponse(context, status);
+        // The response to add (the one most operations already use) is read when the fix is asked for.
+        const response = () => (reuse ??= reusableResponses(context)).get(status) ?? inlineResponse(context, status);
         const method = operation.method.toUpperCase();
         context.report({
           doc: operation.doc, at: operation.at,
           message: status === '401'
             ? `${method} ${operation.path} requires credentials but documents no 401 response; add one for missing or invalid credentials.`
             : `${method} ${operation.path} requires scopes but documents no 403 response; add one for callers whose token lacks them.`,
-          fix: { title: `Add a ${status} response`, isPreferred: true, edits: () => [setMapEntry(operation.doc, [...operation.at, 'responses'], status, response)] },
+          fix: { title: `Add a ${status} response`, isPreferred: true, edits: () => [setMapEntry(operation.doc, [...operation.at, 'responses'], status, response())] },
         });
       }
     }

@@ -96,7 +96,8 @@ export class WorkspaceIndex {
     const specs = this.specs();
     const previous = this.view;
     if (previous && sameItems(previous.code, code, (a, b) => a.path === b.path && a.text === b.text) && sameItems(previous.specs, specs, (a, b) => a === b)) return previous.view;
-    const view = codeWorkspaceView(extractRoutes(code), specs);
+    // The editor never reads a superseded tree again: an edited file's tree is updated, not re-parsed.
+    const view = codeWorkspaceView(extractRoutes(code, { incremental: true }), specs);
     this.view = { code, specs, view };
     return view;
   }

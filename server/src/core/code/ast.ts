@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { commonAffixes } from '../text';
 import type { SourceSpan } from './model';
 
 /** Small readers over the TypeScript syntax tree, shared by the Express and Nest extractors. */
@@ -6,6 +7,19 @@ import type { SourceSpan } from './model';
 export function parseSource(file: string, text: string): ts.SourceFile {
   const kind = /\.(m?js|cjs)$/i.test(file) ? ts.ScriptKind.JS : /\.tsx$/i.test(file) ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
   return ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, kind);
+}
+
+/**
+ * The syntax tree of `text`, reusing the unchanged nodes of `previous` (the tree of the same file's
+ * previous text): TypeScript's incremental parser, several times faster on a typed character.
+ * `previous` is no longer valid afterwards (its reused nodes are moved), so only a caller that
+ * will never read the old tree again may pass it: the editor, for the file being typed in.
+ */
+export function reparseSource(previous: ts.SourceFile, text: string): ts.SourceFile {
+  const { prefix, suffix } = commonAffixes(previous.text, text);
+  const oldLength = previous.text.length - suffix - prefix;
+  const newLength = text.length - suffix - prefix;
+  return ts.updateSourceFile(previous, text, { span: { start: prefix, length: oldLength }, newLength });
 }
 
 export function spanOf(node: ts.Node, file: string): SourceSpan {

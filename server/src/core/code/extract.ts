@@ -1,6 +1,6 @@
 import ts from 'typescript';
 import { URI, Utils } from 'vscode-uri';
-import { expressionText, forEachDescendant, isFunctionLike, numberValue, parseSource, spanOf } from './ast';
+import { expressionText, forEachDescendant, isFunctionLike, numberValue, parseSource, reparseSource, spanOf } from './ast';
 import { answersProblemDetails, AUTH_NAME, readExpressFile, type ExpressFile, type RouterDecl } from './express';
 import { joinPaths, readNestBootstrap, readNestFile } from './nest';
 import { emptyFacts, type AppFacts, type CodeFile, type Middleware, type Route } from './model';
@@ -28,7 +28,11 @@ const EXTENSIONS = ['', '.ts', '.tsx', '.js', '.mjs', '.cjs', '/index.ts', '/ind
  * facts (error middleware, body parsers, entry points). Never throws: what it does not understand
  * yields no routes.
  */
-export function extractRoutes(files: CodeFile[]): RouteExtraction {
+/**
+ * `incremental`: trees of earlier texts of a file may be updated in place (see reparseSource); the
+ * editor's workspace index asks for it, since it never reads a superseded tree again.
+ */
+export function extractRoutes(files: CodeFile[], options: { incremental?: boolean } = {}): RouteExtraction {
   const facts = emptyFacts();
   const sources = new Map<string, ts.SourceFile>();
   const express = new Map<string, ExpressFile>();
@@ -36,7 +40,7 @@ export function extractRoutes(files: CodeFile[]): RouteExtraction {
   for (const file of files) {
     if (!looksLikeRouteCode(file.text)) continue;
     try {
-      const source = parseCached(file.path, file.text);
+      const source = parseCached(file.path, file.text, options.incremental === true);
       sources.set(file.path, source);
       express.set(file.path, readExpressFile(file.path, source, facts));
       nestRoutes.push(...readNestFile(file.path, source, facts));
@@ -71,10 +75,10 @@ export function extractRoutes(files: CodeFile[]): RouteExtraction {
 const parsedSources = new Map<string, { text: string; source: ts.SourceFile }>();
 const MAX_PARSED_SOURCES = 4096;
 
-function parseCached(path: string, text: string): ts.SourceFile {
+function parseCached(path: string, text: string, incremental: boolean): ts.SourceFile {
   const cached = parsedSources.get(path);
   if (cached && cached.text === text) return cached.source;
-  const source = parseSource(path, text);
+  const source = cached && incremental ? reparseSource(cached.source, text) : parseSource(path, text);
   if (parsedSources.size >= MAX_PARSED_SOURCES) parsedSources.clear();
   parsedSources.set(path, { text, source });
   return source;
@@ -170,6 +174,8 @@ function findImportedFunction(files: Map<string, ExpressFile>, known: Set<string
 }
 
 function readEntryPoint(file: string, source: ts.SourceFile, facts: AppFacts, nestBootstrap: boolean) {
+  // Without a `.listen(` or a Nest bootstrap this file is no entry point: nothing to walk for.
+  if (!nestBootstrap && !source.text.includes('listen')) return;
   let listen: ts.Node | undefined;
   let hasSigtermHandler = false;
   let hasServerClose = false;

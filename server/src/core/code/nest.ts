@@ -92,6 +92,8 @@ function isThrowawayApp(call: ts.CallExpression): boolean {
 
 /** main.ts: global prefix, versioning, global pipes/filters/guards, body parser and shutdown hooks. */
 export function readNestBootstrap(file: string, source: ts.SourceFile, facts: AppFacts): boolean {
+  // No walk over a file that never names the factory (every route file of an Express app).
+  if (!source.text.includes('NestFactory')) return false;
   let isBootstrap = false;
   forEachDescendant(source, (node) => {
     if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return undefined;

@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import ts from 'typescript';
+import { parseSource, reparseSource } from '../../server/src/core/code/ast';
+import { extractRoutes } from '../../server/src/core/code/extract';
+import { generateRouter } from '../../bench/latency.mjs';
+
+/** Every node's kind and exact range, and the parse errors: what the route extraction reads. */
+function dump(source: ts.SourceFile): string {
+  const out: string[] = [];
+  const visit = (node: ts.Node) => {
+    out.push(`${ts.SyntaxKind[node.kind]} ${node.pos}-${node.end} ${node.getStart(source)}`);
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  const diagnostics = (source as unknown as { parseDiagnostics: ts.Diagnostic[] }).parseDiagnostics.map((d) => `${d.start}:${d.length}:${d.messageText}`);
+  return out.join('\n') + '\n' + diagnostics.join('\n');
+}
+
+test('an edited route file re-parsed incrementally gives the tree a fresh parse gives', () => {
+  const fixtures = join(__dirname, '../fixtures/rules');
+  const files = readdirSync(fixtures).flatMap((rule) => readdirSync(join(fixtures, rule)).filter((f) => /\.(ts|js)$/.test(f)).map((f) => join(fixtures, rule, f)));
+  const texts = [generateRouter(400), ...files.filter((_, i) => i % 4 === 0).map((file) => readFileSync(file, 'utf8'))];
+  const snippets = ['x', ' ', '\n', '{', '}', '(', ')', "'", '`', '/', '*', ';', '=>', 'async ', "router.get('/a', (req, res) => res.json({}));\n", '@Get()', '//'];
+  let seed = 17;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  let compared = 0;
+  texts.forEach((original, index) => {
+    const path = `/work/file${index}.ts`;
+    let text = original;
+    let tree = parseSource(path, text);
+    for (let round = 0; round < 12; round++) {
+      const at = Math.floor(random() * text.length);
+      const removed = random() < 0.3 ? Math.floor(random() * 20) : 0;
+      text = text.slice(0, at) + (removed ? '' : snippets[Math.floor(random() * snippets.length)]) + text.slice(at + removed);
+      tree = reparseSource(tree, text);
+      assert.equal(dump(tree), dump(parseSource(path, text)), `file ${index}, round ${round}`);
+      compared++;
+    }
+  });
+  assert.ok(compared > 100);
+});
+
+test('the route extraction of an edited file is the same through the incremental parse', () => {
+  let text = generateRouter(300);
+  const path = '/work/incremental-router.ts';
+  for (let round = 0; round < 10; round++) {
+    const at = text.indexOf("'/items", Math.floor((round / 10) * text.length)) + 2;
+    text = text.slice(0, at) + 'x' + text.slice(at);
+    const incremental = extractRoutes([{ path, text }], { incremental: true });
+    const fresh = extractRoutes([{ path: path + '.fresh.ts', text }]);
+    const view = (routes: typeof fresh.routes) => routes.map((r) => JSON.stringify({ ...r, declaration: r.declaration.start, file: undefined, handler: r.handler?.span.start }, (key, value) => {
+      if (key === 'file' || key === 'app') return undefined;
+      // Syntax nodes: their kind and place (the trees differ as objects).
+      if (value && typeof value === 'object' && 'kind' in value && 'pos' in value && 'end' in value) return `${ts.SyntaxKind[value.kind]}@${value.pos}-${value.end}`;
+      return value;
+    }));
+    assert.deepEqual(view(incremental.routes), view(fresh.routes));
+    assert.ok(incremental.routes.length > 20, `${incremental.routes.length} routes`);
+  }
+});

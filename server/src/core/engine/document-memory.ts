@@ -18,6 +18,9 @@ interface PathItemRecord {
   reports: (Omit<SpecReport, 'fix'> & { fix?: { title: string; isPreferred?: boolean } })[];
 }
 
+const NO_REFS: PathItemRecord['refs'] = [];
+const NO_REPORTS: PathItemRecord['reports'] = [];
+
 /** Maps whose entries rules reach through `$ref`s (recorded), never by reading the map. */
 const REFERENCED_MAPS = new Set(['schemas', 'responses', 'parameters', 'examples', 'requestBodies', 'headers', 'links', 'callbacks', 'pathItems']);
 const REFERENCED_MAPS_2_0 = new Set(['definitions', 'parameters', 'responses']);
@@ -75,11 +78,12 @@ export class DocumentMemory {
 
   /** Checks one path item with a context that sees only it under `paths`, and records what it read. */
   private check(rule: Rule, context: SpecContext, key: string, sharedReported: Set<string>): PathItemRecord | undefined {
-    const scoped = scopedContext(context, key);
-    const refs = new Map<string, PathItemRecord['refs'][number]>();
+    const scoped = this.scopedContext(context, key);
+    let refs: Map<string, PathItemRecord['refs'][number]> | undefined;
     let cacheable = true;
     scoped.refs.observer = (from: SpecDocument, ref: string, result: RefResult) => {
       if (from !== context.doc || (result.ok && result.doc !== context.doc)) cacheable = false;
+      refs ??= new Map();
       if (!refs.has(ref)) refs.set(ref, result.ok ? { ref, ok: true, value: result.value } : { ref, ok: false, reason: result.reason });
     };
     try {
@@ -88,6 +92,7 @@ export class DocumentMemory {
       scoped.refs.observer = undefined;
     }
     const reports = scoped.reports!;
+    if (reports.length === 0 && cacheable) return { value: (context.root.paths as Record<string, unknown>)[key], refs: refs ? [...refs.values()] : NO_REFS, reports: NO_REPORTS };
     scoped.findings.forEach((finding, i) => {
       if (!firstReport(reports[i], key, `${finding.uri}:${finding.span.start}:${finding.span.end}`, sharedReported)) return;
       const report = reports[i];
@@ -99,7 +104,7 @@ export class DocumentMemory {
     if (!cacheable) return undefined;
     return {
       value: (context.root.paths as Record<string, unknown>)[key],
-      refs: [...refs.values()],
+      refs: refs ? [...refs.values()] : NO_REFS,
       reports: reports.map(({ fix, doc: _doc, related, ...report }) => ({
         ...report,
         related: related?.map(({ doc: _relatedDoc, ...rest }) => rest),
@@ -115,6 +120,19 @@ export class DocumentMemory {
       if (!firstReport(report, key, `${context.doc.uri}:${span.start}:${span.end}`, sharedReported)) continue;
       context.report({ ...report, fix: report.fix && wholeDocumentFix(rule, context, report, report.fix) });
     }
+  }
+
+  /**
+   * The context a rule sees for one path item: new for each rule, so every `$ref` the rule depends
+   * on is followed (and recorded) during its own run, never served from another rule's reading.
+   */
+  private scopedContext(context: SpecContext, key: string): SpecContext {
+    const scoped = new SpecContext(context.doc, context.refs, key);
+    scoped.code = context.code;
+    scoped.ruleId = context.ruleId;
+    scoped.severity = context.severity;
+    scoped.reports = [];
+    return scoped;
   }
 
   private refsStillLeadTo(record: PathItemRecord, context: SpecContext): boolean {
@@ -162,14 +180,7 @@ function environmentOf(context: SpecContext): unknown[] {
   return out;
 }
 
-function scopedContext(context: SpecContext, key: string): SpecContext {
-  const scoped = new SpecContext(context.doc, context.refs, key);
-  scoped.ruleId = context.ruleId;
-  scoped.severity = context.severity;
-  scoped.code = context.code;
-  scoped.reports = [];
-  return scoped;
-}
+
 
 /**
  * A fix as checking the whole document gives it: a rule may build its repair from the whole

@@ -99,12 +99,14 @@ export class SpecContext {
     return { value: value as T, doc, at, viaRef: false };
   }
 
-  private readonly parametersCache = new Map<Operation, Resolved<Record<string, unknown>>[]>();
-  private readonly responsesCache = new Map<Operation, { status: string; at: JsonPath; response: Resolved<Record<string, unknown>> }[]>();
+  // Made on first use: the editor makes a context per path item and rule.
+  private parametersCache?: Map<Operation, Resolved<Record<string, unknown>>[]>;
+  private responsesCache?: Map<Operation, { status: string; at: JsonPath; response: Resolved<Record<string, unknown>> }[]>;
 
   /** Operation parameters, path-item parameters merged in (operation wins), each resolved. */
   parameters(op: Operation): Resolved<Record<string, unknown>>[] {
     // Most rules read them: computed once per operation and analysis.
+    this.parametersCache ??= new Map();
     let cached = this.parametersCache.get(op);
     if (!cached) this.parametersCache.set(op, cached = this.readParameters(op));
     return cached;
@@ -127,6 +129,7 @@ export class SpecContext {
 
   /** The operation's responses as [status key, resolved response] pairs. */
   responses(op: Operation): { status: string; at: JsonPath; response: Resolved<Record<string, unknown>> }[] {
+    this.responsesCache ??= new Map();
     let cached = this.responsesCache.get(op);
     if (!cached) this.responsesCache.set(op, cached = this.readResponses(op));
     return cached;

@@ -92,9 +92,8 @@ export class DocumentMemory {
       scoped.refs.observer = undefined;
     }
     const reports = scoped.reports!;
-    if (reports.length === 0 && cacheable) return { value: (context.root.paths as Record<string, unknown>)[key], refs: refs ? [...refs.values()] : NO_REFS, reports: NO_REPORTS };
     scoped.findings.forEach((finding, i) => {
-      if (!firstReport(reports[i], key, `${finding.uri}:${finding.span.start}:${finding.span.end}`, sharedReported)) return;
+      if (!firstReport(reports[i], key, () => `${finding.uri}:${finding.span.start}:${finding.span.end}`, sharedReported)) return;
       const report = reports[i];
       if (finding.fix) finding.fix = wholeDocumentFix(rule, context, report, finding.fix);
       context.findings.push(finding);
@@ -105,7 +104,7 @@ export class DocumentMemory {
     return {
       value: (context.root.paths as Record<string, unknown>)[key],
       refs: refs ? [...refs.values()] : NO_REFS,
-      reports: reports.map(({ fix, doc: _doc, related, ...report }) => ({
+      reports: reports.length === 0 ? NO_REPORTS : reports.map(({ fix, doc: _doc, related, ...report }) => ({
         ...report,
         related: related?.map(({ doc: _relatedDoc, ...rest }) => rest),
         fix: fix && { title: fix.title, isPreferred: fix.isPreferred },
@@ -116,8 +115,11 @@ export class DocumentMemory {
   /** Reports a record's findings again, located in this version; fixes are recomputed when asked. */
   private replay(rule: Rule, context: SpecContext, key: string, record: PathItemRecord, sharedReported: Set<string>): void {
     for (const report of record.reports) {
-      const span = context.doc.locate(report.at, report.part ?? 'key');
-      if (!firstReport(report, key, `${context.doc.uri}:${span.start}:${span.end}`, sharedReported)) continue;
+      const place = () => {
+        const span = context.doc.locate(report.at, report.part ?? 'key');
+        return `${context.doc.uri}:${span.start}:${span.end}`;
+      };
+      if (!firstReport(report, key, place, sharedReported)) continue;
       context.report({ ...report, fix: report.fix && wholeDocumentFix(rule, context, report, report.fix) });
     }
   }
@@ -142,12 +144,12 @@ export class DocumentMemory {
     }
     return true;
   }
-
 }
 
 /** False for a report on a node outside the path item (a shared component) already reported this analysis. */
-function firstReport(report: Pick<SpecReport, 'at'>, key: string, place: string, sharedReported: Set<string>): boolean {
+function firstReport(report: Pick<SpecReport, 'at'>, key: string, placeOf: () => string, sharedReported: Set<string>): boolean {
   if (report.at[0] === 'paths' && report.at[1] === key) return true;
+  const place = placeOf();
   if (sharedReported.has(place)) return false;
   sharedReported.add(place);
   return true;

@@ -182,13 +182,22 @@ function refersAcrossChunks(leaf: SpecDocument): boolean {
 function cuttable(entryText: string, keyOffset: number, keyIndent: number): boolean {
   const lines = scanLines(entryText);
   const keyLine = lines.findIndex((line) => line.end >= keyOffset);
+  return !!childEntries(entryText, lines, keyLine, lines.length, keyIndent);
+}
+
+/**
+ * The entries of the block under the key on line `keyLine` (lines up to `lastLine`), when that
+ * block is a mapping that can be cut into two or more chunks; undefined for a sequence, a flow
+ * collection or a block that cannot be cut.
+ */
+function childEntries(text: string, lines: Line[], keyLine: number, lastLine: number, keyIndent: number): Entry[] | undefined {
   let firstChild: Line | undefined;
-  for (let i = keyLine + 1; i < lines.length && !firstChild; i++) if (!lines[i].blank) firstChild = lines[i];
-  if (!firstChild || firstChild.indent <= keyIndent) return false;
-  const first = entryText[firstChild.start + firstChild.indent];
-  if (first === '-' || first === '{' || first === '[') return false;
-  const children = splitBlock(entryText, lines, keyLine + 1, lines.length, firstChild.indent);
-  return !!children && children.length > 1;
+  for (let i = keyLine + 1; i < lastLine && !firstChild; i++) if (!lines[i].blank) firstChild = lines[i];
+  if (!firstChild || firstChild.indent <= keyIndent) return undefined;
+  const first = text[firstChild.start + firstChild.indent];
+  if (first === '-' || first === '{' || first === '[') return undefined;
+  const children = splitBlock(text, lines, keyLine + 1, lastLine, firstChild.indent);
+  return children && children.length > 1 ? children : undefined;
 }
 
 /** The same characters in a string of their own (not a view into a larger string). */
@@ -266,15 +275,8 @@ function splitBlock(text: string, lines: Line[], from: number, to: number, inden
     const end = lastLine < lines.length ? lines[lastLine].start : text.length;
     const entry: Entry = { key: starts[s].key, start, end, keySpan: starts[s].keySpan };
     if (!starts[s].hasInlineValue && end - start > CHUNK_BYTES) {
-      const childFrom = starts[s].line + 1;
-      let firstChild: Line | undefined;
-      for (let i = childFrom; i < lastLine && !firstChild; i++) if (!lines[i].blank) firstChild = lines[i];
-      const childIndent = firstChild?.indent ?? 0;
-      const childFirstChar = firstChild ? text[firstChild.start + childIndent] : '';
-      if (firstChild && childIndent > indent && childFirstChar !== '-' && childFirstChar !== '{' && childFirstChar !== '[') {
-        const children = splitBlock(text, lines, childFrom, lastLine, childIndent);
-        if (children && children.length > 1) entry.children = children;
-      }
+      const children = childEntries(text, lines, starts[s].line, lastLine, indent);
+      if (children) entry.children = children;
     }
     entries.push(entry);
   }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
-import { parseSource, reparseSource } from '../../server/src/core/code/ast';
+import { forEachDescendant, parseSource, reparseSource } from '../../server/src/core/code/ast';
 import { extractRoutes } from '../../server/src/core/code/extract';
 import { generateRouter } from '../../bench/latency.mjs';
 
@@ -43,12 +43,22 @@ test('an edited route file re-parsed incrementally gives the tree a fresh parse 
   assert.ok(compared > 100);
 });
 
-test('the route extraction of an edited file is the same through the incremental parse', () => {
+test('the route extraction of an edited file is the same through the incremental parse and the handler memory', () => {
   let text = generateRouter(300);
   const path = '/work/incremental-router.ts';
   for (let round = 0; round < 10; round++) {
-    const at = text.indexOf("'/items", Math.floor((round / 10) * text.length)) + 2;
-    text = text.slice(0, at) + 'x' + text.slice(at);
+    const from = Math.floor((round / 10) * text.length);
+    // Edits move the handlers after them, and change a handler's own facts (kept by its text).
+    if (round % 3 === 0) {
+      const at = text.indexOf("'/items", from) + 2;
+      text = text.slice(0, at) + 'x' + text.slice(at);
+    } else if (round % 3 === 1) {
+      const at = text.indexOf('res.status(404)', from);
+      text = text.slice(0, at) + 'res.status(410)' + text.slice(at + 'res.status(404)'.length);
+    } else {
+      const at = text.indexOf('  const created', from);
+      text = text.slice(0, at) + "  res.setHeader('X-Round', '1');\n" + text.slice(at);
+    }
     const incremental = extractRoutes([{ path, text }], { incremental: true });
     const fresh = extractRoutes([{ path: path + '.fresh.ts', text }]);
     const view = (routes: typeof fresh.routes) => routes.map((r) => JSON.stringify({ ...r, declaration: r.declaration.start, file: undefined, handler: r.handler?.span.start }, (key, value) => {
@@ -60,4 +70,35 @@ test('the route extraction of an edited file is the same through the incremental
     assert.deepEqual(view(incremental.routes), view(fresh.routes));
     assert.ok(incremental.routes.length > 20, `${incremental.routes.length} routes`);
   }
+});
+
+test('forEachDescendant over the cached node order visits what a recursive walk visits, skips included', () => {
+  const fixtures = join(__dirname, '../fixtures/rules');
+  const files = readdirSync(fixtures).flatMap((rule) => readdirSync(join(fixtures, rule)).filter((f) => /\.(ts|js)$/.test(f)).map((f) => join(fixtures, rule, f)));
+  const recursive = (node: ts.Node, visit: (node: ts.Node) => void | 'skip') => {
+    const walk = (child: ts.Node) => { if (visit(child) !== 'skip') ts.forEachChild(child, walk); };
+    ts.forEachChild(node, walk);
+  };
+  // Skipping function bodies and object literals exercises subtree ends at every depth.
+  const skipping = (node: ts.Node) => ts.isBlock(node) || ts.isObjectLiteralExpression(node) ? 'skip' as const : undefined;
+  let starts = 0;
+  for (const [index, text] of [generateRouter(200), ...files.map((file) => readFileSync(file, 'utf8'))].entries()) {
+    let tree = parseSource(`/work/order${index}.ts`, text);
+    // A tree updated by the incremental parser holds reused nodes: its order must hold them too.
+    if (index % 3 === 0) tree = reparseSource(tree, text.replace(/\n/, '\n// edited\n'));
+    const all: ts.Node[] = [];
+    recursive(tree, (node) => { all.push(node); });
+    for (const start of [tree, ...all.filter((_, i) => i % 7 === 0)]) {
+      for (const skip of [() => undefined, skipping]) {
+        const expected: ts.Node[] = [];
+        const actual: ts.Node[] = [];
+        recursive(start, (node) => { expected.push(node); return skip(node); });
+        forEachDescendant(start, (node) => { actual.push(node); return skip(node); });
+        assert.equal(actual.length, expected.length, `file ${index}, from ${ts.SyntaxKind[start.kind]}@${start.pos}`);
+        assert.ok(actual.every((node, i) => node === expected[i]));
+      }
+      starts++;
+    }
+  }
+  assert.ok(starts > 1000, `${starts} start nodes`);
 });

@@ -62,12 +62,72 @@ export function calleeName(node: ts.Node): string {
   return '';
 }
 
-export function forEachDescendant(node: ts.Node, visit: (node: ts.Node) => void | 'skip'): void {
-  const walk = (child: ts.Node) => {
-    if (visit(child) === 'skip') return;
-    ts.forEachChild(child, walk);
+/**
+ * A file's nodes in the order `ts.forEachChild` visits them, with where each subtree ends: built
+ * by one walk per syntax tree, so the many rules and extractors that look through a file iterate
+ * an array instead of each re-walking the tree.
+ */
+interface NodeOrder { nodes: ts.Node[]; subtreeEnd: number[]; starts: number[] }
+const nodeOrders = new WeakMap<ts.SourceFile, NodeOrder>();
+
+function nodeOrderOf(source: ts.SourceFile): NodeOrder {
+  let order = nodeOrders.get(source);
+  if (order) return order;
+  const nodes: ts.Node[] = [];
+  const subtreeEnd: number[] = [];
+  const starts: number[] = [];
+  const walk = (node: ts.Node) => {
+    const index = nodes.length;
+    nodes.push(node);
+    subtreeEnd.push(0);
+    starts.push(node.pos);
+    ts.forEachChild(node, walk);
+    subtreeEnd[index] = nodes.length;
   };
-  ts.forEachChild(node, walk);
+  walk(source);
+  nodeOrders.set(source, order = { nodes, subtreeEnd, starts });
+  return order;
+}
+
+/**
+ * Where `node` sits in the order. Positions never decrease along it (a child starts at or after its
+ * parent, a sibling where the previous one ended), so a binary search finds the first node starting
+ * where `node` does, and the few nodes sharing that start are compared by identity.
+ */
+function indexInOrder(order: NodeOrder, node: ts.Node): number | undefined {
+  const { starts, nodes } = order;
+  let low = 0;
+  let high = starts.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (starts[middle] < node.pos) low = middle + 1;
+    else high = middle;
+  }
+  for (let index = low; index < starts.length && starts[index] === node.pos; index++) {
+    if (nodes[index] === node) return index;
+  }
+  return undefined;
+}
+
+/** Visits every node under `node` in `ts.forEachChild` order; `'skip'` skips that node's subtree. */
+export function forEachDescendant(node: ts.Node, visit: (node: ts.Node) => void | 'skip'): void {
+  const source = ts.isSourceFile(node) ? node : node.parent ? node.getSourceFile() : undefined;
+  const order = source && nodeOrderOf(source);
+  const start = !order ? undefined : node === source ? 0 : indexInOrder(order, node);
+  if (!order || start === undefined) {
+    // A node outside any parsed file's tree (synthesized): walk it.
+    const walk = (child: ts.Node) => {
+      if (visit(child) === 'skip') return;
+      ts.forEachChild(child, walk);
+    };
+    ts.forEachChild(node, walk);
+    return;
+  }
+  const { nodes, subtreeEnd } = order;
+  const end = subtreeEnd[start];
+  for (let index = start + 1; index < end;) {
+    index = visit(nodes[index]) === 'skip' ? subtreeEnd[index] : index + 1;
+  }
 }
 
 export function isFunctionLike(node: ts.Node): node is ts.ArrowFunction | ts.FunctionExpression | ts.FunctionDeclaration | ts.MethodDeclaration {

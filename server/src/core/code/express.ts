@@ -1,6 +1,6 @@
 import ts from 'typescript';
 import { calleeName, expressionText, forEachDescendant, isFunctionLike, objectProperty, spanOf, stringValue } from './ast';
-import { analyzeHandler } from './handler';
+import { analyzeHandler, type HandlerFactsMemory } from './handler';
 import type { AppFacts, HttpMethod, Middleware, Route, SourceSpan } from './model';
 
 const ROUTE_METHODS = new Set<HttpMethod>(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'all']);
@@ -35,7 +35,7 @@ export interface ExpressFile {
 }
 
 /** Reads one file's Express apps, routers, routes, mounts and app-level facts. */
-export function readExpressFile(file: string, source: ts.SourceFile, facts: AppFacts): ExpressFile {
+export function readExpressFile(file: string, source: ts.SourceFile, facts: AppFacts, handlers?: HandlerFactsMemory): ExpressFile {
   const result: ExpressFile = { routers: new Map(), imports: new Map(), functions: new Map(), pendingErrorHandlers: [] };
   readImports(source, result.imports);
   // `Router().use(a).use(b)`: the Router() call at the base of a chain, by the router it creates.
@@ -148,14 +148,14 @@ export function readExpressFile(file: string, source: ts.SourceFile, facts: AppF
     const routeChain = routeChainBase(target);
     if (routeChain && ROUTE_METHODS.has(method as HttpMethod)) {
       const router = routerOf(routeChain.router);
-      if (router) router.routes.push(makeRoute(file, method as HttpMethod, routeChain.path, routeChain.pathNode, node, node.arguments, result, order));
+      if (router) router.routes.push(makeRoute(file, method as HttpMethod, routeChain.path, routeChain.pathNode, node, node.arguments, result, order, handlers));
       return undefined;
     }
     const router = routerOf(unwrap(target));
     if (!router) return undefined;
     if (ROUTE_METHODS.has(method as HttpMethod) && node.arguments.length >= 2) {
       const path = stringValue(node.arguments[0]);
-      if (path !== undefined) router.routes.push(makeRoute(file, method as HttpMethod, path, node.arguments[0], node, node.arguments.slice(1), result, order));
+      if (path !== undefined) router.routes.push(makeRoute(file, method as HttpMethod, path, node.arguments[0], node, node.arguments.slice(1), result, order, handlers));
     } else if (method === 'use') {
       for (const args of loopExpansions(node, source)) readUse(file, router, args, result, facts, order);
     } else if (method === 'listen' && router.isApp) {
@@ -202,7 +202,7 @@ function readUse(file: string, router: RouterDecl, useArgs: readonly ts.Expressi
   if (middleware.length) router.uses.push({ middleware, order, prefix });
 }
 
-function makeRoute(file: string, method: HttpMethod, path: string, pathNode: ts.Node, declaration: ts.CallExpression, handlerArgs: readonly ts.Expression[], result: ExpressFile, order: number): Route & { order: number; handlerNode?: ts.Node } {
+function makeRoute(file: string, method: HttpMethod, path: string, pathNode: ts.Node, declaration: ts.CallExpression, handlerArgs: readonly ts.Expression[], result: ExpressFile, order: number, handlers?: HandlerFactsMemory): Route & { order: number; handlerNode?: ts.Node } {
   const middleware: Middleware[] = [];
   let handlerNode: ts.Node | undefined;
   let handlerName: string | undefined;
@@ -219,7 +219,7 @@ function makeRoute(file: string, method: HttpMethod, path: string, pathNode: ts.
     else if (!isLast || !isFunctionLike(inner)) middleware.push({ name: calleeName(inner), span: spanOf(arg, file) });
   });
   if (!handlerNode && handlerName && middleware.length && middleware[middleware.length - 1].name === handlerName) middleware.pop();
-  const handlerFacts = handlerNode ? analyzeHandler(handlerNode, file, 'express') : undefined;
+  const handlerFacts = !handlerNode ? undefined : handlers ? handlers.analyze(handlerNode, file, 'express') : analyzeHandler(handlerNode, file, 'express');
   const statuses = handlerFacts?.statuses ?? [];
   if (handlerFacts?.sendsWithoutStatus && !statuses.some((s) => s.code < 300)) statuses.push({ code: 200, span: handlerFacts.sendsWithoutStatus.span, via: 'default' });
   const names = middleware.map((m) => m.name);

@@ -3,6 +3,7 @@ import { URI, Utils } from 'vscode-uri';
 import { expressionText, forEachDescendant, isFunctionLike, numberValue, parseSource, reparseSource, spanOf } from './ast';
 import { answersProblemDetails, AUTH_NAME, readExpressFile, type ExpressFile, type RouterDecl } from './express';
 import { joinPaths, readNestBootstrap, readNestFile } from './nest';
+import { HandlerFactsMemory } from './handler';
 import { emptyFacts, type AppFacts, type CodeFile, type Middleware, type Route } from './model';
 
 export type ExtractedRoute = Route & { handlerNode?: ts.Node };
@@ -42,8 +43,9 @@ export function extractRoutes(files: CodeFile[], options: { incremental?: boolea
     try {
       const source = parseCached(file.path, file.text, options.incremental === true);
       sources.set(file.path, source);
-      express.set(file.path, readExpressFile(file.path, source, facts));
-      nestRoutes.push(...readNestFile(file.path, source, facts));
+      const handlers = options.incremental ? handlerMemory : undefined;
+      express.set(file.path, readExpressFile(file.path, source, facts, handlers));
+      nestRoutes.push(...readNestFile(file.path, source, facts, handlers));
       const bootstrap = readNestBootstrap(file.path, source, facts);
       readEntryPoint(file.path, source, facts, bootstrap);
     } catch {
@@ -73,6 +75,8 @@ export function extractRoutes(files: CodeFile[], options: { incremental?: boolea
  * parsing, so sharing them between extractions is safe.
  */
 const parsedSources = new Map<string, { text: string; source: ts.SourceFile }>();
+/** The editor's handler facts by handler text (see HandlerFactsMemory). */
+const handlerMemory = new HandlerFactsMemory();
 const MAX_PARSED_SOURCES = 4096;
 
 function parseCached(path: string, text: string, incremental: boolean): ts.SourceFile {

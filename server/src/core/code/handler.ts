@@ -1,6 +1,6 @@
 import ts from 'typescript';
 import { calleeName, expressionText, forEachDescendant, NEST_EXCEPTIONS, numberValue, objectKeys, spanOf, stringValue } from './ast';
-import type { ErrorBody, RouteParam, StatusSend, StoreCall } from './model';
+import type { ErrorBody, RouteParam, SourceSpan, StatusSend, StoreCall } from './model';
 
 export interface HandlerFacts {
   statuses: StatusSend[];
@@ -36,6 +36,47 @@ const KNEX_MUTATIONS = new Set(['insert', 'update', 'del', 'delete', 'truncate',
  * Reads a handler's body: the status codes it can send and with what body, the headers it sets,
  * the request fields it reads, and the data-store calls it makes.
  */
+/**
+ * The editor's memory of handler facts: a handler's facts depend only on its own text, so a
+ * keystroke in a route file re-reads the handler it touched, not every handler of the file. Facts
+ * are kept by the handler's text with offsets relative to where it started, and handed out as
+ * copies (callers add to them) moved to where the handler is now.
+ */
+export class HandlerFactsMemory {
+  private readonly byText = new Map<string, { start: number; facts: HandlerFacts }>();
+  private static readonly MAX_HANDLERS = 20000;
+
+  analyze(fn: ts.Node, file: string, framework: 'express' | 'nest'): HandlerFacts {
+    const source = fn.getSourceFile();
+    // The parent's kind guards against the same text parsed in another context.
+    const key = `${framework}\0${file}\0${fn.kind}\0${fn.parent?.kind}\0${source.text.slice(fn.pos, fn.end)}`;
+    const known = this.byText.get(key);
+    if (known) {
+      // Most recently used last, so the oldest handlers go first when the memory is full.
+      this.byText.delete(key);
+      this.byText.set(key, known);
+      return movedFacts(known.facts, fn.pos - known.start);
+    }
+    const facts = analyzeHandler(fn, file, framework);
+    if (this.byText.size >= HandlerFactsMemory.MAX_HANDLERS) this.byText.delete(this.byText.keys().next().value!);
+    this.byText.set(key, { start: fn.pos, facts: movedFacts(facts, 0) });
+    return facts;
+  }
+}
+
+/** A copy of `facts` with every offset moved by `delta`. */
+function movedFacts(facts: HandlerFacts, delta: number): HandlerFacts {
+  const moved = (span: SourceSpan): SourceSpan => ({ file: span.file, start: span.start + delta, end: span.end + delta });
+  return {
+    statuses: facts.statuses.map((status) => ({ ...status, span: moved(status.span), body: status.body && { ...status.body, keys: [...status.body.keys], span: moved(status.body.span) } })),
+    headersSet: facts.headersSet.map((header) => ({ ...header, span: moved(header.span) })),
+    params: facts.params.map((param) => ({ ...param, span: param.span && moved(param.span) })),
+    storeCalls: facts.storeCalls.map((call) => ({ ...call, span: moved(call.span) })),
+    validatesInBody: facts.validatesInBody,
+    sendsWithoutStatus: facts.sendsWithoutStatus && { span: moved(facts.sendsWithoutStatus.span) },
+  };
+}
+
 export function analyzeHandler(fn: ts.Node, file: string, framework: 'express' | 'nest'): HandlerFacts {
   const facts: HandlerFacts = { statuses: [], headersSet: [], params: [], storeCalls: [], validatesInBody: false };
   const seenParams = new Set<string>();

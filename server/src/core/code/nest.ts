@@ -1,6 +1,6 @@
 import ts from 'typescript';
 import { calleeName, decoratorsOf, expressionText, forEachDescendant, isFunctionLike, numberValue, objectProperty, spanOf, stringValue } from './ast';
-import { analyzeHandler } from './handler';
+import { analyzeHandler, type HandlerFactsMemory } from './handler';
 import { AUTH_NAME } from './express';
 import type { AppFacts, HttpMethod, Middleware, Route, RouteParam } from './model';
 
@@ -8,7 +8,7 @@ const METHOD_DECORATORS: Record<string, HttpMethod> = { Get: 'get', Post: 'post'
 const PUBLIC_DECORATOR = /^(Public|SkipAuth|AllowAnonymous|IsPublic|NoAuth|Unprotected)$/;
 
 /** Reads NestJS controllers of one file; routes' paths are relative to the global prefix (applied later). */
-export function readNestFile(file: string, source: ts.SourceFile, facts: AppFacts): (Route & { handlerNode?: ts.Node; controllerVersion?: string; methodVersion?: string })[] {
+export function readNestFile(file: string, source: ts.SourceFile, facts: AppFacts, handlers?: HandlerFactsMemory): (Route & { handlerNode?: ts.Node; controllerVersion?: string; methodVersion?: string })[] {
   const routes: (Route & { handlerNode?: ts.Node; controllerVersion?: string; methodVersion?: string })[] = [];
   for (const statement of source.statements) {
     if (!ts.isClassDeclaration(statement) || !statement.name) continue;
@@ -37,7 +37,7 @@ export function readNestFile(file: string, source: ts.SourceFile, facts: AppFact
       const paths = pathArg && ts.isArrayLiteralExpression(pathArg) ? pathArg.elements.map((e) => stringValue(e) ?? '') : [stringValue(pathArg) ?? ''];
       const guards = [...classGuards, ...guardsOf(decorators, file)];
       const pipes = [...classPipes, ...pipesOf(decorators, file)];
-      const handlerFacts = analyzeHandler(member.body, file, 'nest');
+      const handlerFacts = handlers ? handlers.analyze(member.body, file, 'nest') : analyzeHandler(member.body, file, 'nest');
       const params = nestParams(member, file);
       const method = METHOD_DECORATORS[routeDecorator.name];
       const httpCode = decorators.find((d) => d.name === 'HttpCode');

@@ -137,14 +137,14 @@ function chainRootText(node: ts.Expression): string {
 /** Status sends inside `node`, not descending into nested functions (or nested `if`s when `shallowIfs`). */
 export function statusSitesIn(node: ts.Node, options: { shallowIfs?: boolean } = {}): StatusSite[] {
   const sites: StatusSite[] = [];
-  const visit = (child: ts.Node): void => {
-    if (child !== node && isFunctionNode(child)) return;
-    if (options.shallowIfs && child !== node && ts.isIfStatement(child)) return;
+  const rootSite = statusSiteOf(node);
+  if (rootSite) sites.push(rootSite);
+  forEachDescendant(node, (child) => {
+    if (isFunctionNode(child) || (options.shallowIfs && ts.isIfStatement(child))) return 'skip';
     const site = statusSiteOf(child);
     if (site) sites.push(site);
-    ts.forEachChild(child, visit);
-  };
-  visit(node);
+    return undefined;
+  });
   return sites;
 }
 
@@ -188,8 +188,8 @@ export function functionSetsHeader(fn: ts.Node, name: string): boolean {
 
 /** Every node of the file's syntax tree, once. */
 export function eachNode(context: CodeContext, visit: (node: ts.Node) => void) {
-  const walk = (node: ts.Node) => { visit(node); ts.forEachChild(node, walk); };
-  walk(context.source);
+  visit(context.source);
+  forEachDescendant(context.source, (node) => { visit(node); });
 }
 
 /** Atoms of a condition joined by `||`/`&&` (parentheses removed). */

@@ -2,7 +2,7 @@ import ts from 'typescript';
 import { codeStyle } from './_code-edits';
 import type { CodeContext } from '../engine/code-context';
 import type { TextEdit } from '../types';
-import { calleeName, NEST_EXCEPTIONS, numberValue } from '../code/ast';
+import { calleeName, forEachDescendant, NEST_EXCEPTIONS, numberValue } from '../code/ast';
 import type { ErrorBody, StatusSend } from '../code/model';
 import type { ExtractedRoute } from '../code/extract';
 
@@ -219,7 +219,6 @@ export function checkCodeInternals(context: CodeContext): void {
       const first = node.expression.arguments?.[0];
       if (code !== undefined && first) inspect(first, code, node);
     }
-    ts.forEachChild(node, visit);
   };
 
   /** Looks inside one response body for internals. `status` undefined = not a literal. */
@@ -244,11 +243,11 @@ export function checkCodeInternals(context: CodeContext): void {
           });
         }
       }
-      ts.forEachChild(node, check);
     };
     check(body);
+    forEachDescendant(body, check);
   };
-  visit(source);
+  forEachDescendant(source, visit);
 }
 
 /** `err`, `error`, `e`, `exception`, `dbError`, `err.cause`: a value that is an error, not a `stack` of something else. */

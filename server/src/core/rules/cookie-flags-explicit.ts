@@ -165,9 +165,13 @@ function insertProperties(context: CodeContext, object: ts.ObjectLiteralExpressi
   return { uri: context.uri, start: last.getEnd(), end: last.getEnd(), newText: `, ${properties.join(', ')}` };
 }
 
+const mentionsExpressSession = new WeakMap<ts.SourceFile, boolean>();
+
 function isExpressSession(source: ts.SourceFile, local: string): boolean {
   // Asked for every call of a plain function: most files never mention the package.
-  if (!source.text.includes('express-session')) return false;
+  let mentions = mentionsExpressSession.get(source);
+  if (mentions === undefined) mentionsExpressSession.set(source, mentions = source.text.includes('express-session'));
+  if (!mentions) return false;
   return source.statements.some((statement) => ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) && statement.moduleSpecifier.text === 'express-session'
     && statement.importClause?.name?.text === local)
     || new RegExp(`(const|let|var)\\s+${local}\\s*=\\s*require\\(\\s*['"]express-session['"]\\s*\\)`).test(source.text);

@@ -172,3 +172,33 @@ test('the nesting read chunk by chunk is the nesting of the whole text', async (
     assert.deepEqual(doc.nesting!(), maxNesting(text));
   }
 });
+
+test('an entry cut into several chunks keeps its object while none of its chunks changed', () => {
+  // One path item and one schema large enough to be cut into children, next to small ones.
+  const operations: Record<string, unknown> = {};
+  for (const method of ['get', 'put', 'post', 'delete', 'patch']) operations[method] = { operationId: `${method}Big`, description: 'd'.repeat(6000), responses: { '200': { description: 'ok' } } };
+  const properties: Record<string, unknown> = {};
+  for (let i = 0; i < 40; i++) properties[`p${i}`] = { type: 'string', description: 'e'.repeat(700) };
+  const base = bigDocument(60);
+  const big = stringify({ paths: { '/big': operations }, components: { schemas: { Big: { type: 'object', properties } } } }, { lineWidth: 0 });
+  let text = base.replace('paths:\n', `paths:\n${big.slice(big.indexOf('  /big:'), big.indexOf('components:'))}`)
+    .replace('  schemas:\n', `  schemas:\n${big.slice(big.indexOf('    Big:'))}`);
+  const parser = new ChunkedYamlParser({ keepsVersions: true });
+  let previous = parser.parse('file:///doc.yaml', text) as SpecDocument & { root: any };
+  assert.ok(previous.root.paths['/big'].put && previous.root.components.schemas.Big.properties.p39, 'the big entries are in the document');
+  const edits = [
+    { inside: 'operationId: putBig', kept: (root: any) => root.components.schemas.Big, changed: (root: any) => root.paths['/big'] },
+    { inside: 'description: eeee', kept: (root: any) => root.paths['/big'], changed: (root: any) => root.components.schemas.Big },
+  ];
+  for (const [round, edit] of [...edits, ...edits].entries()) {
+    const at = text.indexOf(edit.inside) + edit.inside.length;
+    text = text.slice(0, at) + 'x' + text.slice(at);
+    const doc = parser.parse('file:///doc.yaml', text) as SpecDocument & { root: any };
+    assert.deepEqual(doc.root, new ChunkedYamlParser().parse('file:///doc.yaml', text).root, `round ${round}`);
+    assert.equal(edit.kept(doc.root), edit.kept(previous.root), `round ${round}: the unchanged cut entry keeps its object`);
+    assert.notEqual(edit.changed(doc.root), edit.changed(previous.root), `round ${round}: the edited one is new`);
+    assert.equal(doc.root.paths['/items5/{id}'], previous.root.paths['/items5/{id}']);
+    previous = doc;
+  }
+  assert.equal(parser.editsReused, 4);
+});

@@ -53,6 +53,8 @@ export class ChunkedYamlParser {
   editsReused = 0;
   /** The previous version, so that an edit inside one chunk needs neither a new cut nor a new line scan. */
   private previous?: { text: string; entries: Entry[]; leaves: Map<Entry, SpecDocument>; lines: LineIndex };
+  /** The editor's previous root: unchanged objects assembled from several chunks are handed back. */
+  private previousRoot?: Record<string, unknown>;
 
   /** Parses `text`, reusing every chunk whose text did not change since the previous call. */
   parse(uri: string, text: string): SpecDocument {
@@ -64,6 +66,7 @@ export class ChunkedYamlParser {
     if (!entries) {
       this.lastWasChunked = false;
       this.cache.clear();
+      this.previousRoot = undefined;
       return parseSpecDocument(uri, text, 'yaml');
     }
     const next = new Map<string, SpecDocument>();
@@ -79,12 +82,17 @@ export class ChunkedYamlParser {
     if ([...leaves.values()].some(refersAcrossChunks)) {
       this.lastWasChunked = false;
       this.cache.clear();
+      this.previousRoot = undefined;
       return parseSpecDocument(uri, text, 'yaml');
     }
     this.cache = next;
     const lines = new LineIndex(text);
-    if (this.options.keepsVersions) this.previous = { text, entries, leaves, lines };
-    return assemble(uri, text, entries, leaves, lines);
+    const document = assemble(uri, text, entries, leaves, lines, this.previousRoot);
+    if (this.options.keepsVersions) {
+      this.previous = { text, entries, leaves, lines };
+      this.previousRoot = document.root as Record<string, unknown>;
+    }
+    return document;
   }
 
   /** The cached chunk for this text, or a new one; recorded in `next` (the cache of this version). */
@@ -162,11 +170,28 @@ export class ChunkedYamlParser {
     const lines = LineIndex.afterEdit(previous.lines, text, prefix, oldEnd, newEnd);
     this.previous = { text, entries, leaves, lines };
     this.editsReused++;
-    return assemble(uri, text, entries, leaves, lines);
+    const document = assemble(uri, text, entries, leaves, lines, this.previousRoot);
+    this.previousRoot = document.root as Record<string, unknown>;
+    return document;
   }
 }
 
 const chunkNesting = new WeakMap<SpecDocument, Nesting>();
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Same keys in the same order, each holding the very same value. */
+function sameMembers(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const keys = Object.keys(a);
+  const others = Object.keys(b);
+  if (keys.length !== others.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i] !== others[i] || a[keys[i]] !== b[keys[i]]) return false;
+  }
+  return true;
+}
+
 function nestingOf(leaf: SpecDocument): Nesting {
   let nesting = chunkNesting.get(leaf);
   if (!nesting) chunkNesting.set(leaf, nesting = maxNesting(leaf.text));
@@ -283,9 +308,19 @@ function splitBlock(text: string, lines: Line[], from: number, to: number, inden
   return entries;
 }
 
-function assemble(uri: string, text: string, entries: Entry[], leaves: Map<Entry, SpecDocument>, lines: LineIndex): SpecDocument {
+/**
+ * The document of a cut. `previousRoot` (the editor's previous version): an entry cut into children
+ * whose members are all the same values as before gets its previous object back, so an unchanged
+ * large path item or schema keeps its identity, which the per-value caches and the analysis memory
+ * rely on.
+ */
+function assemble(uri: string, text: string, entries: Entry[], leaves: Map<Entry, SpecDocument>, lines: LineIndex, previousRoot?: Record<string, unknown>): SpecDocument {
   const syntaxErrors: SyntaxProblem[] = [];
-  const build = (list: Entry[]): Record<string, unknown> => {
+  const build = (list: Entry[], previous: unknown): Record<string, unknown> => {
+    const built = buildObject(list, isPlainObject(previous) ? previous : undefined);
+    return previous !== undefined && isPlainObject(previous) && sameMembers(built, previous) ? previous : built;
+  };
+  const buildObject = (list: Entry[], previous: Record<string, unknown> | undefined): Record<string, unknown> => {
     const object: Record<string, unknown> = {};
     for (const entry of list) {
       if (Object.prototype.hasOwnProperty.call(object, entry.key)) {
@@ -293,7 +328,7 @@ function assemble(uri: string, text: string, entries: Entry[], leaves: Map<Entry
         continue;
       }
       if (entry.key === '__proto__') continue;
-      if (entry.children) { object[entry.key] = build(entry.children); continue; }
+      if (entry.children) { object[entry.key] = build(entry.children, previous?.[entry.key]); continue; }
       const leaf = leaves.get(entry)!;
       for (const error of leaf.syntaxErrors) syntaxErrors.push({ message: error.message, span: { start: error.span.start + entry.start, end: error.span.end + entry.start } });
       const value = leaf.root && typeof leaf.root === 'object' ? (leaf.root as Record<string, unknown>)[entry.key] : undefined;
@@ -301,7 +336,7 @@ function assemble(uri: string, text: string, entries: Entry[], leaves: Map<Entry
     }
     return object;
   };
-  const root = build(entries);
+  const root = build(entries, previousRoot);
 
   /** Finds the entry chain for `path`; returns the leaf and the path inside it. */
   const find = (path: JsonPath): { entry?: Entry; rest: JsonPath; parents: Entry[] } => {

@@ -194,11 +194,42 @@ test('an entry cut into several chunks keeps its object while none of its chunks
     const at = text.indexOf(edit.inside) + edit.inside.length;
     text = text.slice(0, at) + 'x' + text.slice(at);
     const doc = parser.parse('file:///doc.yaml', text) as SpecDocument & { root: any };
-    assert.deepEqual(doc.root, new ChunkedYamlParser().parse('file:///doc.yaml', text).root, `round ${round}`);
+    assert.deepEqual(doc.root as unknown, new ChunkedYamlParser().parse('file:///doc.yaml', text).root, `round ${round}`);
     assert.equal(edit.kept(doc.root), edit.kept(previous.root), `round ${round}: the unchanged cut entry keeps its object`);
     assert.notEqual(edit.changed(doc.root), edit.changed(previous.root), `round ${round}: the edited one is new`);
     assert.equal(doc.root.paths['/items5/{id}'], previous.root.paths['/items5/{id}']);
     previous = doc;
   }
   assert.equal(parser.editsReused, 4);
+});
+
+test('typing on a key line after `key:` reuses the cut, and agrees with a fresh parse', () => {
+  let seed = 11;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  // What may follow `key:`: blanks, a value, a comment, a block scalar or flow opener, a line break
+  // and a deeper or a shallower line, and (not allowed to reuse) text right after the colon.
+  const snippets = [' ', '  ', ' x', ' # note', ' |', ' {', ' [', ' &a', ' "open', '\n      deeper: 1', '\nshallow: 1', ' \n      deeper: 1', ' \nshallow: 1', ' \n  sibling: 1', 'x', ':', '\r'];
+  const parser = new ChunkedYamlParser({ keepsVersions: true });
+  let text = bigDocument(250);
+  parser.parse('file:///doc.yaml', text);
+  let onKeyLines = 0;
+  for (let round = 0; round < 120; round++) {
+    // Key lines of chunks: the path items and the schemas.
+    const lines = [...text.matchAll(/^( {2}\/items\d+\/\{id\}| {4}S\d+):[^\n]*$/gm)];
+    const line = lines[Math.floor(random() * lines.length)];
+    const colon = line.index! + line[0].indexOf(':');
+    const at = random() < 0.5 ? line.index! + line[0].length : colon + 1;
+    const snippet = snippets[Math.floor(random() * snippets.length)];
+    const cut = random() < 0.2 ? Math.min(3, line.index! + line[0].length - at) : 0;
+    text = text.slice(0, at) + snippet + text.slice(at + cut);
+    const before = parser.editsReused;
+    const doc = parser.parse('file:///doc.yaml', text);
+    const fresh = new ChunkedYamlParser().parse('file:///doc.yaml', text);
+    assert.deepEqual(doc.root, fresh.root, `round ${round}`);
+    assert.deepEqual(doc.syntaxErrors, fresh.syntaxErrors, `round ${round}`);
+    if (parser.editsReused > before) onKeyLines++;
+    // Keep the document sound for the next round now and then.
+    if (fresh.syntaxErrors.length > 0 && random() < 0.5) { text = bigDocument(250); parser.parse('file:///doc.yaml', text); }
+  }
+  assert.ok(onKeyLines > 30, `only ${onKeyLines} key-line edits reused the cut`);
 });

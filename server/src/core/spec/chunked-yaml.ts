@@ -132,16 +132,24 @@ export class ChunkedYamlParser {
       if (entry.children) { path.push(entry); list = entry.children; } else leaf = entry;
     }
     if (!leaf) return undefined;
-    // The key line must stay as it is: the edit starts after the line break that ends it.
+    // The key must stay as it is: the edit starts after the line break that ends the key line, or
+    // on the key line after `key: ` (the line then stays a key line of the same key, with or
+    // without an inline value, so the cut of its parent does not change).
     const keyLineEnd = previous.text.indexOf('\n', leaf.keySpan.end);
-    if (keyLineEnd < 0 || prefix <= keyLineEnd) return undefined;
+    if (keyLineEnd < 0) return undefined;
+    const onKeyLine = prefix <= keyLineEnd;
+    if (onKeyLine && !editsAfterKeyColon(previous.text, text, leaf.keySpan.end, prefix)) return undefined;
     const newLeafEnd = leaf.end + delta;
-    // Every line the edit touched must stay inside the entry: indented deeper than its key, or blank.
+    // Every line the edit touched must stay inside the entry: indented deeper than its key, or
+    // blank (the key line itself is checked above).
     const keyIndent = leaf.keySpan.start - previous.text.lastIndexOf('\n', leaf.keySpan.start - 1) - 1;
-    const firstTouched = text.lastIndexOf('\n', prefix - 1) + 1;
+    const firstTouched = onKeyLine ? text.indexOf('\n', prefix) + 1 : text.lastIndexOf('\n', prefix - 1) + 1;
     const lastTouched = text.indexOf('\n', newEnd);
-    for (const line of scanLines(text.slice(firstTouched, lastTouched < 0 ? text.length : lastTouched))) {
-      if (!line.blank && line.indent <= keyIndent) return undefined;
+    const touchedEnd = lastTouched < 0 ? text.length : lastTouched;
+    if (firstTouched > 0 && firstTouched <= touchedEnd) {
+      for (const line of scanLines(text.slice(firstTouched, touchedEnd))) {
+        if (!line.blank && line.indent <= keyIndent) return undefined;
+      }
     }
     // The entry ending at the end of the text must still end in a line break if it did before.
     if (newLeafEnd !== text.length && text.charCodeAt(newLeafEnd - 1) !== 10) return undefined;
@@ -201,6 +209,20 @@ function nestingOf(leaf: SpecDocument): Nesting {
 /** A chunk whose alias names an anchor in another chunk: the document must be parsed whole. */
 function refersAcrossChunks(leaf: SpecDocument): boolean {
   return leaf.syntaxErrors.some((error) => /alias|anchor/i.test(error.message));
+}
+
+/**
+ * True when an edit starting at `offset` leaves `key: ` of a key line (the key ending at `keyEnd`)
+ * as it was: it starts after the colon, and a blank or the line's end follows the colon before and
+ * after the edit, so the line stays a key line of the same key.
+ */
+function editsAfterKeyColon(before: string, after: string, keyEnd: number, offset: number): boolean {
+  let colon = keyEnd;
+  while (before[colon] === ' ' || before[colon] === '\t') colon++;
+  if (before[colon] !== ':' || offset <= colon) return false;
+  // A blank or the end of the line: `key:x` would be another key.
+  const separates = (text: string) => colon + 1 >= text.length || ' \t\r\n'.includes(text[colon + 1]);
+  return separates(before) && separates(after);
 }
 
 /** True when a fresh cut would split this entry's value into chunks of its own. */

@@ -99,6 +99,18 @@ export class SpecContext {
     return { value: value as T, doc, at, viaRef: false };
   }
 
+  private sharedReadings?: Map<string, unknown>;
+
+  /**
+   * A reading several rules make of the same document (its error responses, the schemas success
+   * responses return), computed once per context. The result is shared: callers must not change it.
+   */
+  shared<T>(name: string, read: () => T): T {
+    this.sharedReadings ??= new Map();
+    if (!this.sharedReadings.has(name)) this.sharedReadings.set(name, read());
+    return this.sharedReadings.get(name) as T;
+  }
+
   // Made on first use: the editor makes a context per path item and rule.
   private parametersCache?: Map<Operation, Resolved<Record<string, unknown>>[]>;
   private responsesCache?: Map<Operation, { status: string; at: JsonPath; response: Resolved<Record<string, unknown>> }[]>;

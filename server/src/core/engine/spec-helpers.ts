@@ -78,7 +78,18 @@ export function securitySchemes(context: SpecContext): { name: string; scheme: R
 export interface MediaTypeSchema { mediaType: string; schema: Resolved; at: JsonPath }
 
 /** The schemas a response (or request body) carries, per media type. 2.0: `schema` with `produces`. */
-export function contentSchemas(context: SpecContext, container: Resolved<Record<string, unknown>>, operation?: Operation): MediaTypeSchema[] {
+export function contentSchemas(context: SpecContext, container: Resolved<Record<string, unknown>>, operation?: Operation): readonly MediaTypeSchema[] {
+  // Many rules read the same responses' schemas: once per container (and operation, whose 2.0
+  // `produces` counts) and context.
+  const byContainer = context.shared('contentSchemas', () => new WeakMap<object, Map<Operation | undefined, readonly MediaTypeSchema[]>>());
+  let byOperation = byContainer.get(container);
+  if (!byOperation) byContainer.set(container, byOperation = new Map());
+  let schemas = byOperation.get(operation);
+  if (!schemas) byOperation.set(operation, schemas = readContentSchemas(context, container, operation));
+  return schemas;
+}
+
+function readContentSchemas(context: SpecContext, container: Resolved<Record<string, unknown>>, operation?: Operation): MediaTypeSchema[] {
   const value = container.value;
   if (!isRecord(value)) return [];
   if (context.isSwagger2) {
@@ -102,7 +113,7 @@ export function mediaTypesOf(context: SpecContext, response: Resolved<Record<str
 }
 
 /** The request body schema(s): 3.x `requestBody`, 2.0 the `in: body` parameter. */
-export function requestBodyOf(context: SpecContext, operation: Operation): { body: Resolved<Record<string, unknown>>; at: JsonPath; schemas: MediaTypeSchema[] } | undefined {
+export function requestBodyOf(context: SpecContext, operation: Operation): { body: Resolved<Record<string, unknown>>; at: JsonPath; schemas: readonly MediaTypeSchema[] } | undefined {
   if (context.isSwagger2) {
     const bodyParameter = context.parameters(operation).find((parameter) => parameter.value.in === 'body');
     if (!bodyParameter) return undefined;

@@ -28,7 +28,11 @@ export interface ErrorResponse {
  * The error responses of every operation: 4xx/5xx (and ranges), plus `default` when the operation
  * also documents a success, so `default` can only mean "everything else", the errors.
  */
-export function errorResponses(context: SpecContext): ErrorResponse[] {
+export function errorResponses(context: SpecContext): readonly ErrorResponse[] {
+  return context.shared('errorResponses', () => readErrorResponses(context));
+}
+
+function readErrorResponses(context: SpecContext): ErrorResponse[] {
   const result: ErrorResponse[] = [];
   for (const operation of context.operations()) {
     const responses = context.responses(operation);
@@ -216,7 +220,11 @@ export function mergeTouchingEdits(edits: TextEdit[]): TextEdit[] {
  * answering the existing item, a 451 with the order's state) hands back a resource representation,
  * not an error format of its own.
  */
-export function successSchemaKeys(context: SpecContext): Set<string> {
+export function successSchemaKeys(context: SpecContext): ReadonlySet<string> {
+  return context.shared('successSchemaKeys', () => readSuccessSchemaKeys(context));
+}
+
+function readSuccessSchemaKeys(context: SpecContext): Set<string> {
   const keys = new Set<string>();
   for (const operation of context.operations()) {
     for (const entry of context.responses(operation)) {
@@ -230,6 +238,6 @@ export function successSchemaKeys(context: SpecContext): Set<string> {
 }
 
 /** Whether a response schema is a component that success responses return too (see successSchemaKeys). */
-export function isResourceSchema(successKeys: Set<string>, schema: Resolved): boolean {
+export function isResourceSchema(successKeys: ReadonlySet<string>, schema: Resolved): boolean {
   return Boolean(schema.viaRef && !schema.failure && successKeys.has(pathKey(schema.doc, schema.at)));
 }

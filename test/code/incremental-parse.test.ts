@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
-import { forEachDescendant, parseSource, reparseSource } from '../../server/src/core/code/ast';
+import { forEachDescendant, forEachDescendantOfKind, parseSource, reparseSource } from '../../server/src/core/code/ast';
 import { extractRoutes } from '../../server/src/core/code/extract';
 import { generateRouter } from '../../bench/latency.mjs';
 
@@ -72,7 +72,7 @@ test('the route extraction of an edited file is the same through the incremental
   }
 });
 
-test('forEachDescendant over the cached node order visits what a recursive walk visits, skips included', () => {
+test('forEachDescendant(OfKind) over the cached node order visits what a recursive walk visits, skips and kinds included', () => {
   const fixtures = join(__dirname, '../fixtures/rules');
   const files = readdirSync(fixtures).flatMap((rule) => readdirSync(join(fixtures, rule)).filter((f) => /\.(ts|js)$/.test(f)).map((f) => join(fixtures, rule, f)));
   const recursive = (node: ts.Node, visit: (node: ts.Node) => void | 'skip') => {
@@ -95,6 +95,17 @@ test('forEachDescendant over the cached node order visits what a recursive walk 
         recursive(start, (node) => { expected.push(node); return skip(node); });
         forEachDescendant(start, (node) => { actual.push(node); return skip(node); });
         assert.equal(actual.length, expected.length, `file ${index}, from ${ts.SyntaxKind[start.kind]}@${start.pos}`);
+        assert.ok(actual.every((node, i) => node === expected[i]));
+      }
+      // The kind-filtered walk: one, two, three and more kinds.
+      const kindSets = [[ts.SyntaxKind.CallExpression], [ts.SyntaxKind.CallExpression, ts.SyntaxKind.NewExpression], [ts.SyntaxKind.Identifier, ts.SyntaxKind.Block, ts.SyntaxKind.StringLiteral],
+        [ts.SyntaxKind.PropertyAccessExpression, ts.SyntaxKind.ReturnStatement, ts.SyntaxKind.IfStatement, ts.SyntaxKind.ArrowFunction]];
+      for (const kinds of kindSets) {
+        const expected: ts.Node[] = [];
+        const actual: ts.Node[] = [];
+        recursive(start, (node) => { if (kinds.includes(node.kind)) expected.push(node); });
+        forEachDescendantOfKind(start, kinds, (node) => { actual.push(node); });
+        assert.equal(actual.length, expected.length, `kinds ${kinds.join(',')} in file ${index}`);
         assert.ok(actual.every((node, i) => node === expected[i]));
       }
       starts++;

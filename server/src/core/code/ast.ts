@@ -67,7 +67,7 @@ export function calleeName(node: ts.Node): string {
  * by one walk per syntax tree, so the many rules and extractors that look through a file iterate
  * an array instead of each re-walking the tree.
  */
-interface NodeOrder { nodes: ts.Node[]; subtreeEnd: number[]; starts: number[] }
+interface NodeOrder { nodes: ts.Node[]; subtreeEnd: number[]; starts: number[]; kinds: ts.SyntaxKind[] }
 const nodeOrders = new WeakMap<ts.SourceFile, NodeOrder>();
 
 function nodeOrderOf(source: ts.SourceFile): NodeOrder {
@@ -76,16 +76,18 @@ function nodeOrderOf(source: ts.SourceFile): NodeOrder {
   const nodes: ts.Node[] = [];
   const subtreeEnd: number[] = [];
   const starts: number[] = [];
+  const kinds: ts.SyntaxKind[] = [];
   const walk = (node: ts.Node) => {
     const index = nodes.length;
     nodes.push(node);
     subtreeEnd.push(0);
     starts.push(node.pos);
+    kinds.push(node.kind);
     ts.forEachChild(node, walk);
     subtreeEnd[index] = nodes.length;
   };
   walk(source);
-  nodeOrders.set(source, order = { nodes, subtreeEnd, starts });
+  nodeOrders.set(source, order = { nodes, subtreeEnd, starts, kinds });
   return order;
 }
 
@@ -111,9 +113,7 @@ function indexInOrder(order: NodeOrder, node: ts.Node): number | undefined {
 
 /** Visits every node under `node` in `ts.forEachChild` order; `'skip'` skips that node's subtree. */
 export function forEachDescendant(node: ts.Node, visit: (node: ts.Node) => void | 'skip'): void {
-  const source = ts.isSourceFile(node) ? node : node.parent ? node.getSourceFile() : undefined;
-  const order = source && nodeOrderOf(source);
-  const start = !order ? undefined : node === source ? 0 : indexInOrder(order, node);
+  const { order, start } = placeInOrder(node);
   if (!order || start === undefined) {
     // A node outside any parsed file's tree (synthesized): walk it.
     const walk = (child: ts.Node) => {
@@ -128,6 +128,31 @@ export function forEachDescendant(node: ts.Node, visit: (node: ts.Node) => void 
   for (let index = start + 1; index < end;) {
     index = visit(nodes[index]) === 'skip' ? subtreeEnd[index] : index + 1;
   }
+}
+
+/**
+ * Visits the nodes under `node` of the given kinds, in `ts.forEachChild` order: what most rules
+ * look for (calls, `new`, throws) is a small part of a file, and the kinds are read from the order.
+ */
+export function forEachDescendantOfKind(node: ts.Node, kinds: readonly ts.SyntaxKind[], visit: (node: ts.Node) => void): void {
+  const { order, start } = placeInOrder(node);
+  if (!order || start === undefined) {
+    forEachDescendant(node, (child) => { if (kinds.includes(child.kind)) visit(child); });
+    return;
+  }
+  const { nodes, subtreeEnd, kinds: kindAt } = order;
+  const end = subtreeEnd[start];
+  const [first, second = first, third = first] = kinds;
+  for (let index = start + 1; index < end; index++) {
+    const kind = kindAt[index];
+    if (kind === first || kind === second || kind === third || (kinds.length > 3 && kinds.includes(kind))) visit(nodes[index]);
+  }
+}
+
+function placeInOrder(node: ts.Node): { order?: NodeOrder; start?: number } {
+  const source = ts.isSourceFile(node) ? node : node.parent ? node.getSourceFile() : undefined;
+  const order = source && nodeOrderOf(source);
+  return { order, start: !order ? undefined : node === source ? 0 : indexInOrder(order, node) };
 }
 
 export function isFunctionLike(node: ts.Node): node is ts.ArrowFunction | ts.FunctionExpression | ts.FunctionDeclaration | ts.MethodDeclaration {

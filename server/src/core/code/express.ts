@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { calleeName, expressionText, forEachDescendant, isFunctionLike, objectProperty, spanOf, stringValue } from './ast';
+import { calleeName, expressionText, forEachDescendant, forEachDescendantOfKind, isFunctionLike, objectProperty, spanOf, stringValue } from './ast';
 import { analyzeHandler, type HandlerFactsMemory } from './handler';
 import type { AppFacts, HttpMethod, Middleware, Route, SourceSpan } from './model';
 
@@ -130,7 +130,7 @@ export function readExpressFile(file: string, source: ts.SourceFile, facts: AppF
     if (source.statements.some((s) => ts.isExportAssignment(s) && ts.isIdentifier(s.expression) && s.expression.text === base)) router.exported = 'default';
     if (source.statements.some((s) => ts.isExpressionStatement(s) && ts.isBinaryExpression(s.expression) && /^module\.exports$/.test(expressionText(s.expression.left)) && ts.isIdentifier(s.expression.right) && s.expression.right.text === base)) router.exported = 'default';
   }
-  forEachDescendant(source, (node) => {
+  forEachDescendantOfKind(source, [ts.SyntaxKind.CallExpression], (node) => {
     // userRoutes(app), registerRoutes(app, router): a route-registering function called with a router.
     if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && (result.functions.has(node.expression.text) || result.imports.has(node.expression.text))) {
       node.arguments.forEach((arg, index) => {

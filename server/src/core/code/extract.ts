@@ -1,6 +1,6 @@
 import ts from 'typescript';
 import { URI, Utils } from 'vscode-uri';
-import { expressionText, forEachDescendant, isFunctionLike, numberValue, parseSource, reparseSource, spanOf } from './ast';
+import { expressionText, forEachDescendant, forEachDescendantOfKind, isFunctionLike, numberValue, parseSource, reparseSource, spanOf } from './ast';
 import { answersProblemDetails, AUTH_NAME, readExpressFile, type ExpressFile, type RouterDecl } from './express';
 import { joinPaths, readNestBootstrap, readNestFile } from './nest';
 import { HandlerFactsMemory } from './handler';
@@ -187,7 +187,7 @@ function readEntryPoint(file: string, source: ts.SourceFile, facts: AppFacts, ne
   let enableShutdownHooks = false;
   let keepAliveTimeout: number | undefined;
   let keepAliveSpan;
-  forEachDescendant(source, (node) => {
+  forEachDescendantOfKind(source, [ts.SyntaxKind.CallExpression, ts.SyntaxKind.BinaryExpression], (node) => {
     if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
       const method = node.expression.name.text;
       const receiver = expressionText(node.expression.expression);

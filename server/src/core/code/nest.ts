@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { calleeName, decoratorsOf, expressionText, forEachDescendant, isFunctionLike, numberValue, objectProperty, spanOf, stringValue } from './ast';
+import { calleeName, decoratorsOf, expressionText, forEachDescendant, forEachDescendantOfKind, isFunctionLike, numberValue, objectProperty, spanOf, stringValue } from './ast';
 import { analyzeHandler, type HandlerFactsMemory } from './handler';
 import { AUTH_NAME } from './express';
 import type { AppFacts, HttpMethod, Middleware, Route, RouteParam } from './model';
@@ -95,7 +95,7 @@ export function readNestBootstrap(file: string, source: ts.SourceFile, facts: Ap
   // No walk over a file that never names the factory (every route file of an Express app).
   if (!source.text.includes('NestFactory')) return false;
   let isBootstrap = false;
-  forEachDescendant(source, (node) => {
+  forEachDescendantOfKind(source, [ts.SyntaxKind.CallExpression], (node) => {
     if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return undefined;
     const method = node.expression.name.text;
     const receiver = expressionText(node.expression.expression);

@@ -14,6 +14,14 @@ import { sameValue } from '../spec/value-reuse';
 interface PathItemRecord {
   value: unknown;
   refs: { ref: string; ok: boolean; value?: unknown; reason?: string }[];
+  /**
+   * The root keys its `$ref`s point into (`components`), or undefined when one points elsewhere
+   * (another file, the root itself); and the analysis in which the refs were last found leading
+   * to their values. Then, when those root values are the very objects of that analysis, every
+   * ref still leads to the same value without resolving it again.
+   */
+  refRoots?: string[];
+  confirmedIn: number;
   /** Reports as written, with `doc` left out (they were all in this document) and fixes described, not kept. */
   reports: (Omit<SpecReport, 'fix'> & { fix?: { title: string; isPreferred?: boolean } })[];
 }
@@ -41,6 +49,9 @@ export class DocumentMemory {
   /** Per rule: the environment its records were made in, and a record per path key. */
   private readonly records = new Map<string, { environment: unknown[]; items: Map<string, PathItemRecord> }>();
   private environment?: { of: SpecContext; values: unknown[] };
+  /** Counts analyses; the roots of this one and the one before, for the `$ref` shortcut. */
+  private analysis = 0;
+  private roots: { current?: Record<string, unknown>; previous?: Record<string, unknown> } = {};
   /** Path items checked and reused in the last analysis (for tests and measurements). */
   checked = 0;
   reused = 0;
@@ -53,7 +64,11 @@ export class DocumentMemory {
       rule.checkSpec!(context);
       return;
     }
-    if (this.environment?.of !== context) this.environment = { of: context, values: environmentOf(context) };
+    if (this.environment?.of !== context) {
+      this.environment = { of: context, values: environmentOf(context) };
+      this.analysis++;
+      this.roots = { previous: this.roots.current, current: context.root };
+    }
     const environment = this.environment.values;
     const stored = this.records.get(rule.id);
     const previous = stored && sameValues(stored.environment, environment) ? stored.items : undefined;
@@ -101,9 +116,12 @@ export class DocumentMemory {
     // Reports placed in another document (or pointing there) are not re-located from a record.
     if (reports.some((report) => (report.doc && report.doc !== context.doc) || report.related?.some((related) => (related.doc && related.doc !== context.doc) || related.uri))) cacheable = false;
     if (!cacheable) return undefined;
+    const recordedRefs = refs ? [...refs.values()] : NO_REFS;
     return {
       value: (context.root.paths as Record<string, unknown>)[key],
-      refs: refs ? [...refs.values()] : NO_REFS,
+      refs: recordedRefs,
+      refRoots: refRootsOf(recordedRefs),
+      confirmedIn: this.analysis,
       reports: reports.length === 0 ? NO_REPORTS : reports.map(({ fix, doc: _doc, related, ...report }) => ({
         ...report,
         related: related?.map(({ doc: _relatedDoc, ...rest }) => rest),
@@ -138,10 +156,18 @@ export class DocumentMemory {
   }
 
   private refsStillLeadTo(record: PathItemRecord, context: SpecContext): boolean {
+    const { previous, current } = this.roots;
+    // Confirmed in the analysis before, and what the refs point into is the same object now.
+    if (record.confirmedIn === this.analysis - 1 && record.refRoots && previous && current
+      && record.refRoots.every((key) => current[key] !== undefined && current[key] === previous[key])) {
+      record.confirmedIn = this.analysis;
+      return true;
+    }
     for (const { ref, ok, value, reason } of record.refs) {
       const now = context.refs.resolve(context.doc, ref);
       if (now.ok !== ok || (now.ok ? now.value !== value : now.reason !== reason)) return false;
     }
+    record.confirmedIn = this.analysis;
     return true;
   }
 }
@@ -153,6 +179,17 @@ function firstReport(report: Pick<SpecReport, 'at'>, key: string, placeOf: () =>
   if (sharedReported.has(place)) return false;
   sharedReported.add(place);
   return true;
+}
+
+/** The root keys `refs` point into, or undefined when one is not a pointer into this document below its root. */
+function refRootsOf(refs: PathItemRecord['refs']): string[] | undefined {
+  const keys = new Set<string>();
+  for (const { ref } of refs) {
+    const match = /^#\/([^/%]+)\//.exec(ref);
+    if (!match) return undefined;
+    keys.add(match[1].replace(/~1/g, '/').replace(/~0/g, '~'));
+  }
+  return [...keys];
 }
 
 function sameValues(a: unknown[], b: unknown[]): boolean {

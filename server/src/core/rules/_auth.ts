@@ -186,6 +186,14 @@ export function functionSetsHeader(fn: ts.Node, name: string): boolean {
   return found;
 }
 
+/**
+ * The kinds of node `statusSiteOf` can answer for: calls (`res.status(401)`) and `new` (exceptions).
+ * A function, so that loading this module does not load the TypeScript compiler.
+ */
+export function statusSiteKinds(): ts.SyntaxKind[] {
+  return [ts.SyntaxKind.CallExpression, ts.SyntaxKind.NewExpression];
+}
+
 /** Every node of the file's syntax tree, once. */
 export function eachNode(context: CodeContext, visit: (node: ts.Node) => void) {
   visit(context.source);

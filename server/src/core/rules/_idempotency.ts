@@ -3,7 +3,7 @@ import type { JsonPath } from '../types';
 import { isRecord, type Operation, type Resolved, type SpecContext } from '../engine/spec-context';
 import { pathSegments, requestBodyOf, schemaShape, splitWords } from '../engine/spec-helpers';
 import type { ExtractedRoute } from '../code/extract';
-import { decoratorsOf, forEachDescendant, isFunctionLike } from '../code/ast';
+import { decoratorsOf, forEachDescendant, forEachDescendantOfKind, isFunctionLike } from '../code/ast';
 
 /**
  * Shared readings for the idempotency, async and versioning rules: which POSTs are retry-prone,
@@ -226,11 +226,9 @@ export function registersIdempotency(sources: Map<string, ts.SourceFile>): boole
   for (const source of sources.values()) {
     if (!/idempot/i.test(source.text)) continue;
     let found = false;
-    forEachDescendant(source, (node) => {
-      if (found) return 'skip';
-      if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && /^(use|useGlobal\w+)$/.test(node.expression.name.text)
+    forEachDescendantOfKind(source, [ts.SyntaxKind.CallExpression], (node) => {
+      if (!found && ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && /^(use|useGlobal\w+)$/.test(node.expression.name.text)
         && node.arguments.some((argument) => mentionsInCode(argument, /idempot/i))) found = true;
-      return undefined;
     });
     if (found || /APP_INTERCEPTOR[\s\S]{0,300}idempot/i.test(stripComments(source.text))) return true;
   }

@@ -1,10 +1,10 @@
 import ts from 'typescript';
 import { defineRule } from './rule';
-import { calleeName } from '../code/ast';
+import { calleeName, forEachDescendantOfKind } from '../code/ast';
 import { securitySchemes } from '../engine/spec-helpers';
 import type { SpecContext } from '../engine/spec-context';
 import type { CodeContext } from '../engine/code-context';
-import { classifyCondition, eachNode, enclosingFunction, functionSetsHeader, headerObject, insertSetHeader, requireResponseHeader, statusSiteOf } from './_auth';
+import { classifyCondition, enclosingFunction, functionSetsHeader, headerObject, insertSetHeader, requireResponseHeader, statusSiteKinds, statusSiteOf } from './_auth';
 
 const HEADER = 'WWW-Authenticate';
 
@@ -99,7 +99,7 @@ function guardedByForbiddenCheck(node: ts.Node, fn: ts.Node, context: CodeContex
 function checkCode(context: CodeContext) {
   checkFilters(context);
   const scheme = /['"`]Basic /.test(context.source.text) && !/['"`]Bearer /.test(context.source.text) ? 'Basic realm="api"' : 'Bearer';
-  eachNode(context, (node) => {
+  forEachDescendantOfKind(context.source, statusSiteKinds(), (node) => {
     const site = statusSiteOf(node);
     if (!site || site.code !== 401) return;
     const fn = enclosingFunction(node);

@@ -5,7 +5,7 @@ import { isRecord, type SpecContext } from '../engine/spec-context';
 import type { CodeContext } from '../engine/code-context';
 import { securitySchemes } from '../engine/spec-helpers';
 import { replaceValue } from '../spec/edits';
-import { forEachDescendant, objectKeys, objectProperty, stringValue } from '../code/ast';
+import { forEachDescendant, forEachDescendantOfKind, objectKeys, objectProperty, stringValue } from '../code/ast';
 import type { JsonPath } from '../types';
 
 /** Cookie names that carry a session or credentials (not `theme`, `locale`, `consent`). */
@@ -99,7 +99,7 @@ function checkCode(context: CodeContext) {
   const source = context.source;
   // Read only when a fix is asked for.
   const flagCode = (flag: { code: string }) => flag.code.replace(/'/g, codeStyle(source).quote);
-  forEachDescendant(source, (node) => {
+  forEachDescendantOfKind(source, [ts.SyntaxKind.CallExpression], (node) => {
     if (!ts.isCallExpression(node)) return undefined;
     const callee = node.expression;
     // res.cookie(name, value, options)

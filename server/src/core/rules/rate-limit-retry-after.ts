@@ -1,6 +1,7 @@
 import { defineRule } from './rule';
 import type { CodeContext } from '../engine/code-context';
-import { eachNode, enclosingFunction, functionSetsHeader, insertSetHeader, isRateLimiterCallback, requireResponseHeader, statusSiteOf, workspaceAddsHeaderOnErrors } from './_auth';
+import { enclosingFunction, functionSetsHeader, insertSetHeader, isRateLimiterCallback, requireResponseHeader, statusSiteKinds, statusSiteOf, workspaceAddsHeaderOnErrors } from './_auth';
+import { forEachDescendantOfKind } from '../code/ast';
 
 const HEADER = 'Retry-After';
 
@@ -45,7 +46,7 @@ export default defineRule({
 
 function checkCode(context: CodeContext) {
   let coveredByFilter: boolean | undefined;
-  eachNode(context, (node) => {
+  forEachDescendantOfKind(context.source, statusSiteKinds(), (node) => {
     const site = statusSiteOf(node);
     if (!site || site.code !== 429) return;
     const fn = enclosingFunction(node);

@@ -1,6 +1,6 @@
 import ts from 'typescript';
 import { defineRule } from './rule';
-import { expressionText, forEachDescendant, objectProperty, stringValue } from '../code/ast';
+import { expressionText, forEachDescendant, forEachDescendantOfKind, objectProperty, stringValue } from '../code/ast';
 
 const MAX_ACCESS_TOKEN_SECONDS = 24 * 3600;
 
@@ -29,7 +29,7 @@ export default defineRule({
     references: ['RFC 7519 §4.1.4 "exp"', 'RFC 9700 (OAuth 2.0 Security BCP)'],
   },
   checkCode(context) {
-    forEachDescendant(context.source, (node) => {
+    forEachDescendantOfKind(context.source, [ts.SyntaxKind.CallExpression], (node) => {
       if (!ts.isCallExpression(node)) return undefined;
       const callee = expressionText(node.expression);
       // jsonwebtoken: jwt.sign(payload, secret, options); Nest JwtService: this.jwtService.sign(payload, options)

@@ -55,3 +55,48 @@ test('real documents from the corpus (when installed)', (t) => {
     if (text.length < 1_500_000) assertSameAsTree(text);
   }
 });
+
+test('an edited JSON document takes over the previous positions only when the edit stays inside one string value', () => {
+  const { JsonPositions } = require('../../server/src/core/spec/json-positions') as typeof import('../../server/src/core/spec/json-positions');
+  const original = JsonPositions.prototype.afterEdit;
+  let takenOver = 0;
+  JsonPositions.prototype.afterEdit = function (...args: Parameters<typeof original>) {
+    const result = original.apply(this, args);
+    if (result) takenOver++;
+    return result;
+  };
+  try {
+    const paths: Record<string, unknown> = {};
+    for (let i = 0; i < 30; i++) paths[`/items${i}/{id}`] = { get: { description: `Item ${i} with "quotes" and \\ slashes`, responses: { '200': { description: 'ok' } }, tags: ['a', 'b'] } };
+    let text = JSON.stringify({ openapi: '3.1.0', info: { title: 'T', version: '1' }, paths }, null, 2);
+    let seed = 5;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    // Some keep the JSON valid only by changing its structure: a quote that splits a string into two members.
+    const snippets = ['x', ' ', 'é', '"', '\\', '\\n', '{', '}', ',', ':', '\n', 'ab', '","k":"', '","'];
+    let previous = parseSpecDocument('file:///doc.json', text, 'json');
+    let compared = 0;
+    for (let round = 0; round < 200; round++) {
+      const inValue = text.indexOf('"Item', Math.floor(random() * text.length));
+      const at = random() < 0.7 && inValue >= 0 ? inValue + 2 + Math.floor(random() * 20) : Math.floor(random() * text.length);
+      const cut = random() < 0.3 ? 1 : 0;
+      const next = text.slice(0, at) + (cut ? '' : snippets[Math.floor(random() * snippets.length)]) + text.slice(at + cut);
+      try { JSON.parse(next); } catch { continue; }
+      previous.locate(['paths']);
+      const doc = parseSpecDocument('file:///doc.json', next, 'json', previous);
+      const fresh = parseSpecDocument('file:///doc.json', next, 'json');
+      const visit = (value: unknown, path: JsonPath) => {
+        for (const part of ['key', 'value'] as const) assert.deepEqual(doc.locate(path, part), fresh.locate(path, part), `round ${round}: ${part} of /${path.join('/')}`);
+        if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) visit(v, [...path, Array.isArray(value) ? Number(k) : k]);
+      };
+      visit(fresh.root, []);
+      assert.equal(doc.has(['paths', 'nope']), false);
+      compared++;
+      text = next;
+      previous = doc;
+    }
+    assert.ok(compared > 100, `${compared} versions compared`);
+    assert.ok(takenOver > 50, `only ${takenOver} versions took over the previous positions`);
+  } finally {
+    JsonPositions.prototype.afterEdit = original;
+  }
+});

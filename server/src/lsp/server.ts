@@ -136,7 +136,7 @@ export function startServer(connection: Connection): void {
     // Large YAML documents are parsed in chunks, and only the chunks an edit touched are re-parsed.
     let parser = chunkedParsers.get(uri);
     if (!parser && kind.format === 'yaml') chunkedParsers.set(uri, parser = new ChunkedYamlParser({ keepsVersions: true }));
-    const doc = parser ? parser.parse(uri, text) : parseSpecDocument(uri, text, kind.format);
+    const doc = parser ? parser.parse(uri, text) : parseSpecDocument(uri, text, kind.format, cached?.doc);
     // A document parsed whole has all-new values: give it back the previous version's objects
     // where nothing changed, so what the analysis memory keeps per path item stays valid.
     if (cached && !parser?.lastWasChunked) reuseUnchangedValues(cached.doc.root, doc.root);

@@ -1,6 +1,6 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type Document as YamlDocument } from 'yaml';
 import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
-import { LineIndex, type OffsetRange } from '../text';
+import { commonAffixes, LineIndex, type OffsetRange } from '../text';
 import { JsonPositions } from './json-positions';
 import type { JsonPath } from '../types';
 
@@ -42,8 +42,12 @@ export interface Nesting { depth: number; offset: number }
 
 const MAX_ALIAS_EXPANSION_DEPTH = 64;
 
-export function parseSpecDocument(uri: string, text: string, format: DocumentFormat): SpecDocument {
-  return format === 'json' ? parseJson(uri, text) : parseYaml(uri, text);
+/**
+ * `previous`: the editor's previous version of the same document. A strict JSON document then
+ * takes over its positions index when the edit allows it (see `JsonPositions.afterEdit`).
+ */
+export function parseSpecDocument(uri: string, text: string, format: DocumentFormat, previous?: SpecDocument): SpecDocument {
+  return format === 'json' ? parseJson(uri, text, previous) : parseYaml(uri, text);
 }
 
 /** Which family a version string belongs to, e.g. '3.1.0' -> '3.1'. */
@@ -178,9 +182,12 @@ function cleanYamlMessage(message: string): string {
 
 // ---------------------------------------------------------------- JSON
 
-function parseJson(uri: string, text: string): SpecDocument {
-  return parseStrictJson(uri, text) ?? parseJsonTree(uri, text);
+function parseJson(uri: string, text: string, previous?: SpecDocument): SpecDocument {
+  return parseStrictJson(uri, text, previous) ?? parseJsonTree(uri, text);
 }
+
+/** The positions index a strict JSON document has built so far (none until a rule asked). */
+const builtPositions = new WeakMap<SpecDocument, () => JsonPositions | undefined>();
 
 /**
  * Strict JSON (nearly every description): values from `JSON.parse`, positions indexed only when a
@@ -188,7 +195,7 @@ function parseJson(uri: string, text: string): SpecDocument {
  * goes through jsonc-parser's tree, which reports the errors with positions; so does a document
  * with a `__proto__` key, which `JSON.parse` keeps as an own property and the tree skips.
  */
-function parseStrictJson(uri: string, text: string): SpecDocument | undefined {
+function parseStrictJson(uri: string, text: string, previous?: SpecDocument): SpecDocument | undefined {
   if (text.includes('"__proto__"')) return undefined;
   let root: unknown;
   try {
@@ -197,12 +204,23 @@ function parseStrictJson(uri: string, text: string): SpecDocument | undefined {
     return undefined;
   }
   let positions: JsonPositions | undefined;
-  const indexed = () => (positions ??= new JsonPositions(text));
-  return {
+  // Only what the previous version had built is taken over; it is let go once used.
+  let before = previous && builtPositions.get(previous)?.() ? { text: previous.text, positions: builtPositions.get(previous)!()! } : undefined;
+  const indexed = () => {
+    if (!positions && before) {
+      const { prefix, suffix } = commonAffixes(before.text, text);
+      positions = before.positions.afterEdit(before.text, text, prefix, before.text.length - suffix, text.length - suffix);
+      before = undefined;
+    }
+    return (positions ??= new JsonPositions(text));
+  };
+  const doc: SpecDocument = {
     uri, text, format: 'json', lines: new LineIndex(text), root, ...versionOf(root), syntaxErrors: [], indentUnit: detectIndentUnit(text),
     locate: (path, part = 'value') => indexed().locate(path, part),
     has: (path) => indexed().has(path),
   };
+  builtPositions.set(doc, () => positions);
+  return doc;
 }
 
 function parseJsonTree(uri: string, text: string): SpecDocument {

@@ -16,13 +16,14 @@ export class JsonPositions {
   private keyEnd: Int32Array;
   private firstChild: Int32Array;
   private nextSibling: Int32Array;
-  private readonly keys: (string | undefined)[] = [];
+  private keys: (string | undefined)[] = [];
   /** Key -> child for objects with many properties (`paths`, `components.schemas`), built on first search. */
-  private readonly childMaps = new Map<number, Map<string, number>>();
+  private childMaps = new Map<number, Map<string, number>>();
   private count = 0;
 
-  constructor(text: string) {
-    const capacity = 1024;
+  /** The positions of `text`; without one, an empty index that `afterEdit` fills. */
+  constructor(text?: string) {
+    const capacity = text === undefined ? 0 : 1024;
     this.start = new Int32Array(capacity);
     this.end = new Int32Array(capacity);
     this.keyStart = new Int32Array(capacity);
@@ -58,6 +59,7 @@ export class JsonPositions {
       lastChild.pop();
       if (node !== undefined) this.end[node] = offset + length;
     };
+    if (text === undefined) return;
     visit(text, {
       onObjectBegin: (offset) => { open.push(add(offset, offset)); lastChild.push(-1); },
       onArrayBegin: (offset) => { open.push(add(offset, offset)); lastChild.push(-1); },
@@ -66,6 +68,47 @@ export class JsonPositions {
       onObjectProperty: (name, offset, length) => { pendingKey = { name, start: offset, end: offset + length }; },
       onLiteralValue: (_value, offset, length) => { add(offset, offset + length); },
     }, { allowTrailingComma: false, disallowComments: false });
+  }
+
+  /**
+   * The positions of `after`, an edit of `before` (the text these positions are of) that turned
+   * `before[prefix, oldEnd)` into `after[prefix, newEnd)`; undefined unless the edit lies inside one
+   * string value and brings or removes no quote, backslash or control character (nor follows a
+   * backslash). Then every token keeps its place and only offsets after the edit move: typing in a
+   * description of a 1 MB description needs no new index.
+   */
+  afterEdit(before: string, after: string, prefix: number, oldEnd: number, newEnd: number): JsonPositions | undefined {
+    if (prefix > 0 && before.charCodeAt(prefix - 1) === 92) return undefined;
+    for (const [text, end] of [[before, oldEnd], [after, newEnd]] as const) {
+      for (let i = prefix; i < end; i++) {
+        const code = text.charCodeAt(i);
+        if (code === 34 || code === 92 || code < 32) return undefined;
+      }
+    }
+    // The string literal holding the edit between its quotes (strings hold no other node).
+    let inside = -1;
+    for (let node = 0; node < this.count && inside < 0; node++) {
+      if (this.start[node] < prefix && oldEnd < this.end[node] && before.charCodeAt(this.start[node]) === 34) inside = node;
+    }
+    if (inside < 0) return undefined;
+    const delta = newEnd - oldEnd;
+    const moved = (array: Int32Array) => {
+      const copy = array.slice(0, this.count);
+      for (let i = 0; i < copy.length; i++) if (copy[i] >= oldEnd) copy[i] += delta;
+      return copy;
+    };
+    const next = new JsonPositions();
+    next.start = moved(this.start);
+    next.end = moved(this.end);
+    next.keyStart = moved(this.keyStart);
+    next.keyEnd = moved(this.keyEnd);
+    next.firstChild = this.firstChild.slice(0, this.count);
+    next.nextSibling = this.nextSibling.slice(0, this.count);
+    // Property names and the links between nodes are unchanged.
+    next.keys = this.keys;
+    next.childMaps = new Map(this.childMaps);
+    next.count = this.count;
+    return next;
   }
 
   locate(path: JsonPath, part: 'key' | 'value' = 'value'): OffsetRange {

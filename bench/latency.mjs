@@ -58,10 +58,11 @@ async function measureOne(rpc, root, { name, file, languageId }) {
   const lines = text.split('\n');
   const samples = [];
   for (let i = 0; i < 50; i++) {
-    // A single character typed at the end of a line spread through the document.
-    const line = Math.floor(((i + 0.5) / 50) * (lines.length - 1));
-    const character = lines[line].length;
-    lines[line] += ' ';
+    // A single character typed at places spread through the document: at the end of a line, or,
+    // in a document of few long lines (minified JSON), at the start of a string value, so that the
+    // edits do not all land at the end of the file.
+    const { line, character } = lines.length >= 100 ? endOfLine(lines, i) : insideStringValue(lines, i);
+    lines[line] = lines[line].slice(0, character) + ' ' + lines[line].slice(character);
     const version = i + 2;
     const published = new Promise((resolve) => waiting.set(version, resolve));
     const started = performance.now();
@@ -119,4 +120,26 @@ export function generateRouter(targetLines) {
     i++;
   }
   return out.join('\n') + '\n';
+}
+
+/** The end of the line at fraction (i + 0.5) / 50 of the document. */
+function endOfLine(lines, i) {
+  const line = Math.floor(((i + 0.5) / 50) * (lines.length - 1));
+  return { line, character: lines[line].length };
+}
+
+/** Just inside the first string value (`"key":"|`) after fraction (i + 0.5) / 50 of the document. */
+function insideStringValue(lines, i) {
+  const starts = [];
+  let offset = 0;
+  for (const line of lines) { starts.push(offset); offset += line.length + 1; }
+  const text = lines.join('\n');
+  const from = Math.floor(((i + 0.5) / 50) * text.length);
+  const match = /":\s*"/g;
+  match.lastIndex = from;
+  const found = match.exec(text);
+  const at = found ? found.index + found[0].length : text.length;
+  let line = starts.length - 1;
+  while (line > 0 && starts[line] > at) line--;
+  return { line, character: at - starts[line] };
 }

@@ -142,10 +142,8 @@ export function forEachDescendantOfKind(node: ts.Node, kinds: readonly ts.Syntax
   }
   const { nodes, subtreeEnd, kinds: kindAt } = order;
   const end = subtreeEnd[start];
-  const [first, second = first, third = first] = kinds;
   for (let index = start + 1; index < end; index++) {
-    const kind = kindAt[index];
-    if (kind === first || kind === second || kind === third || (kinds.length > 3 && kinds.includes(kind))) visit(nodes[index]);
+    if (kinds.includes(kindAt[index])) visit(nodes[index]);
   }
 }
 

@@ -4,6 +4,7 @@ import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 import { BlockLocator, scanLines, type Line } from './block-locator';
 import { parseSpecDocument, versionFamily, type DocumentFormat, type Nesting, type SpecDocument, type SyntaxProblem } from './document';
 import { maxNesting } from '../engine/input-limits';
+import { sameValue } from './value-reuse';
 
 /**
  * Incremental parsing of large YAML documents for the editor. The text is cut into chunks along
@@ -185,21 +186,6 @@ export class ChunkedYamlParser {
 }
 
 const chunkNesting = new WeakMap<SpecDocument, Nesting>();
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Same keys in the same order, each holding the very same value. */
-function sameMembers(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
-  const keys = Object.keys(a);
-  const others = Object.keys(b);
-  if (keys.length !== others.length) return false;
-  for (let i = 0; i < keys.length; i++) {
-    if (keys[i] !== others[i] || a[keys[i]] !== b[keys[i]]) return false;
-  }
-  return true;
-}
-
 function nestingOf(leaf: SpecDocument): Nesting {
   let nesting = chunkNesting.get(leaf);
   if (!nesting) chunkNesting.set(leaf, nesting = maxNesting(leaf.text));
@@ -332,15 +318,15 @@ function splitBlock(text: string, lines: Line[], from: number, to: number, inden
 
 /**
  * The document of a cut. `previousRoot` (the editor's previous version): an entry cut into children
- * whose members are all the same values as before gets its previous object back, so an unchanged
- * large path item or schema keeps its identity, which the per-value caches and the analysis memory
- * rely on.
+ * whose content equals the previous version's gets its previous object back, so an unchanged large
+ * path item or schema keeps its identity, which the per-value caches and the analysis memory rely
+ * on (`sameValue` looks only into what is not shared, so this costs the size of the edit).
  */
 function assemble(uri: string, text: string, entries: Entry[], leaves: Map<Entry, SpecDocument>, lines: LineIndex, previousRoot?: Record<string, unknown>): SpecDocument {
   const syntaxErrors: SyntaxProblem[] = [];
   const build = (list: Entry[], previous: unknown): Record<string, unknown> => {
-    const built = buildObject(list, isPlainObject(previous) ? previous : undefined);
-    return previous !== undefined && isPlainObject(previous) && sameMembers(built, previous) ? previous : built;
+    const built = buildObject(list, previous && typeof previous === 'object' ? previous as Record<string, unknown> : undefined);
+    return previous !== undefined && sameValue(built, previous) ? previous as Record<string, unknown> : built;
   };
   const buildObject = (list: Entry[], previous: Record<string, unknown> | undefined): Record<string, unknown> => {
     const object: Record<string, unknown> = {};

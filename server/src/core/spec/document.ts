@@ -205,7 +205,8 @@ function parseStrictJson(uri: string, text: string, previous?: SpecDocument): Sp
   }
   let positions: JsonPositions | undefined;
   // Only what the previous version had built is taken over; it is let go once used.
-  let before = previous && builtPositions.get(previous)?.() ? { text: previous.text, positions: builtPositions.get(previous)!()! } : undefined;
+  const previousPositions = previous && builtPositions.get(previous)?.();
+  let before = previous && previousPositions ? { text: previous.text, positions: previousPositions } : undefined;
   const indexed = () => {
     if (!positions && before) {
       const { prefix, suffix } = commonAffixes(before.text, text);

@@ -1,4 +1,5 @@
 import type { JsonPath } from '../types';
+import type { SpecDocument } from '../spec/document';
 import { isRecord, type Operation, type Resolved, type SpecContext } from './spec-context';
 
 /**
@@ -134,22 +135,49 @@ export function responseHeaders(response: Resolved<Record<string, unknown>>): Se
 
 export interface SchemaShape {
   /** Property name -> resolved property schema (allOf members merged, $refs followed). */
-  properties: Map<string, Resolved>;
-  required: Set<string>;
-  types: Set<string>;
+  readonly properties: ReadonlyMap<string, Resolved>;
+  readonly required: ReadonlySet<string>;
+  readonly types: ReadonlySet<string>;
   /** The items schema of an array schema. */
-  items?: Resolved;
+  readonly items?: Resolved;
   /** Names of the component schemas passed through (`User`, `UserEntity`). */
-  names: string[];
+  readonly names: readonly string[];
   /** True when oneOf/anyOf make the shape uncertain. */
-  hasAlternatives: boolean;
+  readonly hasAlternatives: boolean;
 }
 
 const MAX_SHAPE_DEPTH = 12;
 
-/** Flattens a schema: follows $refs, merges allOf, collects properties/required/types. */
-export function schemaShape(context: SpecContext, schema: Resolved, depth = 0, seen = new Set<unknown>()): SchemaShape {
-  const shape: SchemaShape = { properties: new Map(), required: new Set(), types: new Set(), names: [], hasAlternatives: false };
+/**
+ * Flattens a schema: follows $refs, merges allOf, collects properties/required/types. Computed once
+ * per schema and analysis: the error and pagination rules read the same few schemas from thousands
+ * of responses (GitHub's description: most error responses share `basic-error`). The shape is
+ * shared, so callers must not change it.
+ */
+export function schemaShape(context: SpecContext, schema: Resolved): SchemaShape {
+  const value = schema.value;
+  if (!isRecord(value)) return readShape(context, schema, 0, new Set());
+  const known = context.shared('schemaShapes', () => new Map<object, { at: JsonPath; doc: SpecDocument; shape: SchemaShape }[]>());
+  let sameValue = known.get(value);
+  if (!sameValue) known.set(value, sameValue = []);
+  // The same object at another place (a YAML alias) has other property paths.
+  const found = sameValue.find((entry) => entry.doc === schema.doc && samePath(entry.at, schema.at));
+  if (found) return found.shape;
+  const shape = readShape(context, schema, 0, new Set());
+  sameValue.push({ at: schema.at, doc: schema.doc, shape });
+  return shape;
+}
+
+function samePath(a: JsonPath, b: JsonPath): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+interface ShapeBeingRead { properties: Map<string, Resolved>; required: Set<string>; types: Set<string>; items?: Resolved; names: string[]; hasAlternatives: boolean }
+
+function readShape(context: SpecContext, schema: Resolved, depth: number, seen: Set<unknown>): ShapeBeingRead {
+  const shape: ShapeBeingRead = { properties: new Map(), required: new Set(), types: new Set(), names: [], hasAlternatives: false };
   const value = schema.value;
   if (!isRecord(value) || depth > MAX_SHAPE_DEPTH || seen.has(value)) return shape;
   seen.add(value);
@@ -171,7 +199,7 @@ export function schemaShape(context: SpecContext, schema: Resolved, depth = 0, s
   }
   if (Array.isArray(value.allOf)) {
     value.allOf.forEach((member, index) => {
-      const inner = schemaShape(context, context.resolve(member, [...schema.at, 'allOf', index], schema.doc), depth + 1, seen);
+      const inner = readShape(context, context.resolve(member, [...schema.at, 'allOf', index], schema.doc), depth + 1, seen);
       for (const [name, property] of inner.properties) if (!shape.properties.has(name)) shape.properties.set(name, property);
       for (const name of inner.required) shape.required.add(name);
       for (const t of inner.types) shape.types.add(t);

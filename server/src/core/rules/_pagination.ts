@@ -64,7 +64,7 @@ export function allParameterNames(context: SpecContext, op: Operation): string[]
 }
 
 /** The types a (resolved) schema declares, following one `$ref` and `allOf`. */
-export function schemaTypes(context: SpecContext, schema: Resolved): Set<string> {
+export function schemaTypes(context: SpecContext, schema: Resolved): ReadonlySet<string> {
   return schemaShape(context, schema).types;
 }
 

@@ -58,15 +58,18 @@ function checkCookieSchemes(context: SpecContext) {
 }
 
 /** Response `Set-Cookie` headers whose example sets a session cookie without the three attributes. */
+const SET_COOKIE = /^set-cookie$/i;
+
 function checkSetCookieExamples(context: SpecContext) {
   const seen = new Set<string>();
   for (const operation of context.operations()) {
     for (const { response } of context.responses(operation)) {
       const headers = response.value?.headers;
       if (!isRecord(headers)) continue;
-      for (const [headerName, raw] of Object.entries(headers)) {
-        if (headerName.toLowerCase() !== 'set-cookie') continue;
-        const header = context.resolve<Record<string, unknown>>(raw, [...response.at, 'headers', headerName], response.doc);
+      // Every response of the document, every keystroke: no entry pairs or lower-cased copies.
+      for (const headerName of Object.keys(headers)) {
+        if (!SET_COOKIE.test(headerName)) continue;
+        const header = context.resolve<Record<string, unknown>>(headers[headerName], [...response.at, 'headers', headerName], response.doc);
         if (!isRecord(header.value)) continue;
         const candidates: [unknown, JsonPath][] = [[header.value.example, [...header.at, 'example']]];
         if (isRecord(header.value.schema)) candidates.push([header.value.schema.example, [...header.at, 'schema', 'example']]);

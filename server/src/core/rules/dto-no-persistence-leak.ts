@@ -100,7 +100,10 @@ function checkSpec(context: SpecContext) {
           report(schema.doc, [...schema.at, 'properties', property], `Response field '${property}' looks like a soft-delete column; leave it out of the response DTO unless deleted items are part of the API.`, usage, 'info');
         }
       }
-      for (const property of names) visit(context.resolve(value.properties[property], [...schema.at, 'properties', property], schema.doc), usage, depth + 1);
+      for (const property of names) {
+        const raw = value.properties[property];
+        if (!isLeafSchema(raw)) visit(context.resolve(raw, [...schema.at, 'properties', property], schema.doc), usage, depth + 1);
+      }
     }
     if (isRecord(value.items)) visit(context.resolve(value.items, [...schema.at, 'items'], schema.doc), usage, depth + 1);
     if (isRecord(value.additionalProperties)) visit(context.resolve(value.additionalProperties, [...schema.at, 'additionalProperties'], schema.doc), usage, depth + 1);
@@ -117,6 +120,16 @@ function checkSpec(context: SpecContext) {
       }
     }
   }
+}
+
+/**
+ * A property schema with nothing below it (`{ type: string }`): visiting it could report nothing,
+ * as only named component schemas and `properties` are judged. Most properties are such leaves, so
+ * skipping them saves resolving and a path per property on every keystroke.
+ */
+function isLeafSchema(raw: unknown): boolean {
+  return isRecord(raw) && !('$ref' in raw) && !isRecord(raw.properties) && !isRecord(raw.items) && !isRecord(raw.additionalProperties)
+    && !Array.isArray(raw.allOf) && !Array.isArray(raw.oneOf) && !Array.isArray(raw.anyOf);
 }
 
 /** Deleted items are part of the API when it can list or restore them. */

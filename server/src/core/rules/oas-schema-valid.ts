@@ -75,8 +75,11 @@ function schemaErrors(validators: SchemaValidators, root: unknown): ErrorObject[
   }
   const skeleton: Record<string, unknown> = { ...root };
   for (const part of parts) {
-    const replaced: Record<string, unknown> = { ...part.map };
-    for (const key of part.keys) replaced[key] = {};
+    // Built key by key: spreading a map of a thousand entries and overwriting each one is slow in
+    // V8 (25-60 ms per keystroke on GitHub's description, under 1 ms key by key).
+    const isPart = new Set(part.keys);
+    const replaced: Record<string, unknown> = {};
+    for (const key of Object.keys(part.map)) replaced[key] = isPart.has(key) ? {} : part.map[key];
     if (part.at.length === 1) skeleton[part.at[0]] = replaced;
     else skeleton[part.at[0]] = { ...(skeleton[part.at[0]] as Record<string, unknown>), [part.at[1]]: replaced };
   }

@@ -58,15 +58,17 @@ async function measureOne(rpc, root, { name, file, languageId }) {
   const lines = text.split('\n');
   const samples = [];
   for (let i = 0; i < 50; i++) {
-    // A single character typed at places spread through the document: at the end of a line, or,
-    // in a document of few long lines (minified JSON), at the start of a string value, so that the
-    // edits do not all land at the end of the file.
-    const { line, character } = lines.length >= 100 ? endOfLine(lines, i) : insideStringValue(lines, i);
-    lines[line] = lines[line].slice(0, character) + ' ' + lines[line].slice(character);
+    // A single character typed at places spread through the document: in YAML a letter at the end
+    // of a scalar value; in code a space at the end of a line; in a document of few long lines
+    // (minified JSON) a space at the start of a string value, so that the edits do not all land at
+    // the end of the file.
+    const { line, character } = languageId === 'yaml' ? endOfScalarValue(lines, i) : lines.length >= 100 ? endOfLine(lines, i) : insideStringValue(lines, i);
+    const typed = languageId === 'yaml' ? 'x' : ' ';
+    lines[line] = lines[line].slice(0, character) + typed + lines[line].slice(character);
     const version = i + 2;
     const published = new Promise((resolve) => waiting.set(version, resolve));
     const started = performance.now();
-    await connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range: { start: { line, character }, end: { line, character } }, text: ' ' }] });
+    await connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range: { start: { line, character }, end: { line, character } }, text: typed }] });
     const finished = await withTimeout(published, 300_000);
     samples.push(finished - started);
   }
@@ -77,6 +79,7 @@ async function measureOne(rpc, root, { name, file, languageId }) {
   await new Promise((resolve) => { server.on('exit', resolve); setTimeout(resolve, 10_000); });
   connection.dispose();
   server.kill();
+  if (process.env.APILENS_LATENCY_SAMPLES) console.error(name, samples.map(Math.round).join(" "));
   samples.sort((a, b) => a - b);
   const pick = (q) => Math.round(samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]);
   text = '';
@@ -126,6 +129,20 @@ export function generateRouter(targetLines) {
 function endOfLine(lines, i) {
   const line = Math.floor(((i + 0.5) / 50) * (lines.length - 1));
   return { line, character: lines[line].length };
+}
+
+/**
+ * YAML: the end of the first `key: value` line with a plain scalar value at or after fraction
+ * (i + 0.5) / 50 of the document, where a typed letter changes the value. (A space at the end of
+ * any line, as typed before, mostly changed nothing: YAML drops trailing blanks of plain scalars.)
+ */
+function endOfScalarValue(lines, i) {
+  const first = Math.floor(((i + 0.5) / 50) * (lines.length - 1));
+  for (let line = first; line < lines.length; line++) {
+    const text = lines[line];
+    if (/:[ \t]+[^ \t'"|>#&*!{[%@`-][^#]*$/.test(text) && !/[:'"]$/.test(text.trimEnd())) return { line, character: text.length };
+  }
+  return endOfLine(lines, i);
 }
 
 /** Just inside the first string value (`"key":"|`) after fraction (i + 0.5) / 50 of the document. */

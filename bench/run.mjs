@@ -166,7 +166,7 @@ function header(command) {
 
 function latencyTable(latency) {
   return [
-    'Time from `didChange` to the published diagnostics of that version, driving `dist/server.js --stdio` like an editor (debounce set to 0 ms, so this is analysis time only). 50 single-character edits at different places: at line ends, or, in minified JSON (a single line), at the start of string values spread through the document. Each document is alone in its folder (the server\'s workspace).',
+    'Time from `didChange` to the published diagnostics of that version, driving `dist/server.js --stdio` like an editor (debounce set to 0 ms, so this is analysis time only). 50 single-character edits at places spread through the document: in YAML a letter typed at the end of a scalar value (`type: string` becomes `type: stringx`), in the route file a space at the end of a line, in minified JSON (a single line) a space at the start of a string value. Each document is alone in its folder (the server\'s workspace).',
     '',
     '| document | p50 | p95 | max | server RSS after open | after the edits |',
     '|---|---|---|---|---|---|',

@@ -173,6 +173,28 @@ test('the nesting read chunk by chunk is the nesting of the whole text', async (
   }
 });
 
+test('a search read chunk by chunk finds what searching the whole text finds', () => {
+  let seed = 11;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const parser = new ChunkedYamlParser({ keepsVersions: true });
+  const base = '# header comment\n' + bigDocument(250);
+  // The key lines of entries cut into chunks of their own: the text between chunks.
+  const between = [...base.matchAll(/^(paths|components|  schemas):/gm)].map((match) => match.index!);
+  assert.equal(between.length, 3);
+  let searchedByChunks = 0;
+  for (let round = 0; round < 80; round++) {
+    // One needle per version, in a value, a comment or (every other round) between chunks.
+    const at = round % 2 === 0 ? between[(round / 2) % 3] + 1 + Math.floor(random() * 4) : Math.floor(random() * base.length);
+    const text = base.slice(0, at) + (round % 4 < 2 ? '\u0000' : ' apilens-disable ') + base.slice(at);
+    const doc = parser.parse('file:///doc.yaml', text);
+    if (doc.indexOf) searchedByChunks++;
+    for (const needle of ['\u0000', 'apilens-disable', 'operationId: get17', 'no such text']) {
+      assert.equal(doc.indexOf ? doc.indexOf(needle) : text.indexOf(needle), text.indexOf(needle), `round ${round}, '${needle}'`);
+    }
+  }
+  assert.ok(searchedByChunks > 60, `only ${searchedByChunks} of 80 versions were searched by chunks`);
+});
+
 test('an entry cut into several chunks keeps its object while none of its chunks changed', () => {
   // One path item and one schema large enough to be cut into children, next to small ones.
   const operations: Record<string, unknown> = {};

@@ -118,7 +118,7 @@ function* analysisSteps(input: AnalysisInput, options: AnalysisOptions): Generat
   }
   // The editor's parser may already know the nesting of this very text, chunk by chunk.
   const open = kind.kind === 'spec' ? options.openDocument?.(input.uri) : undefined;
-  const problem = checkInput(input.text, open?.text === input.text ? open.nesting : undefined);
+  const problem = checkInput(input.text, open?.text === input.text ? open : undefined);
   if (problem && kind.kind === 'code') return { kind, diagnostics: [], skippedRules: [] };
   if (kind.kind === 'code') return yield* analyzeCodeFile(input, options, config, kind);
   if (problem) return { kind, skippedRules: [], diagnostics: [engineDiagnostic(input, problem.code === 'binary' ? ENGINE_CODES.notText : ENGINE_CODES.tooDeep, problem.message, problem.offset)] };
@@ -223,7 +223,7 @@ function* specSteps(doc: SpecDocument, options: AnalysisOptions, config: Apilens
   // Findings are published per file: one located in another file (a $ref target that is not an
   // OpenAPI root) is the rule's job to anchor at the referencing node here, with related information.
   findings.push(...context.findings.filter((finding) => finding.uri === doc.uri));
-  const suppressions = readSuppressions(doc.text, doc.lines);
+  const suppressions = readSuppressions(doc.text, doc.lines, doc.indexOf);
   const kept = findings.filter((finding) => finding.uri !== doc.uri || !suppressions.isSuppressed(finding.ruleId, doc.lines.positionAt(finding.span.start).line));
   const diagnostics = toDiagnostics(kept, doc, refs, (uri) => {
     const source = context.code?.extraction.sources.get(uri);

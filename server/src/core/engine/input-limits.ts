@@ -8,9 +8,12 @@ export const MAX_NESTING_DEPTH = 500;
 
 export type InputProblem = { code: 'binary' | 'too-deep'; message: string; offset: number };
 
-/** `nesting`: the text's nesting when already known (kept per chunk by the editor's parser). */
-export function checkInput(text: string, nesting?: () => Nesting): InputProblem | undefined {
-  const nul = text.indexOf('\u0000');
+/**
+ * `known`: what the editor's chunked parser can tell of this very text without reading it all
+ * again (the nesting and searches, kept per chunk).
+ */
+export function checkInput(text: string, known?: { nesting?: () => Nesting; indexOf?: (needle: string) => number }): InputProblem | undefined {
+  const nul = known?.indexOf ? known.indexOf('\u0000') : text.indexOf('\u0000');
   if (nul >= 0) return { code: 'binary', offset: nul, message: 'File contains NUL bytes: it looks binary, not a YAML or JSON text document.' };
   const sample = text.length > 65536 ? text.slice(0, 65536) : text;
   let replacements = 0;
@@ -18,7 +21,7 @@ export function checkInput(text: string, nesting?: () => Nesting): InputProblem 
   if (replacements > 8 && replacements > sample.length / 100) {
     return { code: 'binary', offset: sample.indexOf('\ufffd'), message: 'File is not valid UTF-8 text; apilens reads UTF-8 YAML and JSON documents.' };
   }
-  const depth = nesting?.() ?? maxNesting(text);
+  const depth = known?.nesting?.() ?? maxNesting(text);
   if (depth.depth > MAX_NESTING_DEPTH) {
     return { code: 'too-deep', offset: depth.offset, message: `Document nests deeper than ${MAX_NESTING_DEPTH} levels; apilens does not analyse it (real API descriptions stay far below this).` };
   }

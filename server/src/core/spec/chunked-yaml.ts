@@ -192,6 +192,21 @@ function nestingOf(leaf: SpecDocument): Nesting {
   return nesting;
 }
 
+const chunkSearches = new WeakMap<SpecDocument, Map<string, number>>();
+function chunkIndexOf(leaf: SpecDocument, needle: string): number {
+  let searches = chunkSearches.get(leaf);
+  if (!searches) chunkSearches.set(leaf, searches = new Map());
+  let found = searches.get(needle);
+  if (found === undefined) searches.set(needle, found = leaf.text.indexOf(needle));
+  return found;
+}
+
+/** The first `needle` starting in [from, to) and ending by `to`. */
+function indexIn(text: string, needle: string, from: number, to: number): number {
+  const found = text.slice(from, to).indexOf(needle);
+  return found < 0 ? -1 : found + from;
+}
+
 /** A chunk whose alias names an anchor in another chunk: the document must be parsed whole. */
 function refersAcrossChunks(leaf: SpecDocument): boolean {
   return leaf.syntaxErrors.some((error) => /alias|anchor/i.test(error.message));
@@ -366,6 +381,7 @@ function assemble(uri: string, text: string, entries: Entry[], leaves: Map<Entry
   };
 
   const versionKey = 'openapi' in root ? 'openapi' : 'swagger' in root ? 'swagger' : undefined;
+  let inTextOrder: [Entry, SpecDocument][] | undefined;
   return {
     uri, text, format: 'yaml', lines, root, syntaxErrors,
     // Chunks start at block keys, outside any quote or flow collection: the text's nesting is the
@@ -377,6 +393,23 @@ function assemble(uri: string, text: string, entries: Entry[], leaves: Map<Entry
         if (own.depth > deepest.depth) deepest = { depth: own.depth, offset: own.offset + entry.start };
       }
       return deepest;
+    },
+    // A needle without a line break cannot cross a chunk's edge (chunks start at line starts): the
+    // text between chunks (the key lines of cut entries, anything before the first key) is searched
+    // afresh, each chunk once.
+    indexOf(needle) {
+      let first = -1;
+      const consider = (found: number) => { if (found >= 0 && (first < 0 || found < first)) first = found; };
+      let covered = 0;
+      inTextOrder ??= [...leaves].sort((a, b) => a[0].start - b[0].start);
+      for (const [entry, leaf] of inTextOrder) {
+        if (entry.start > covered) consider(indexIn(text, needle, covered, entry.start));
+        const own = chunkIndexOf(leaf, needle);
+        if (own >= 0) consider(own + entry.start);
+        covered = entry.end;
+      }
+      if (covered < text.length) consider(indexIn(text, needle, covered, text.length));
+      return first;
     },
     version: versionKey ? versionFamily(root[versionKey], versionKey) : undefined,
     versionText: versionKey ? String(root[versionKey]) : undefined,

@@ -36,6 +36,11 @@ export interface SpecDocument {
    * whole text again: the editor's chunked parser keeps it per chunk.
    */
   nesting?: () => Nesting;
+  /**
+   * The first offset of `needle` (text without a line break) in the text, when the parser can tell
+   * it without searching the whole text again: the chunked parser keeps each chunk's answer.
+   */
+  indexOf?: (needle: string) => number;
 }
 
 export interface Nesting { depth: number; offset: number }

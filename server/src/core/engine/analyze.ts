@@ -116,7 +116,7 @@ function* analysisSteps(input: AnalysisInput, options: AnalysisOptions): Generat
       }],
     };
   }
-  // The editor's parser may already know the nesting of this very text, chunk by chunk.
+  // The editor's parser may already know this very text's nesting and NUL bytes, chunk by chunk.
   const open = kind.kind === 'spec' ? options.openDocument?.(input.uri) : undefined;
   const problem = checkInput(input.text, open?.text === input.text ? open : undefined);
   if (problem && kind.kind === 'code') return { kind, diagnostics: [], skippedRules: [] };

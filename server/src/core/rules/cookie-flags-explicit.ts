@@ -57,9 +57,9 @@ function checkCookieSchemes(context: SpecContext) {
   }
 }
 
-/** Response `Set-Cookie` headers whose example sets a session cookie without the three attributes. */
 const SET_COOKIE = /^set-cookie$/i;
 
+/** Response `Set-Cookie` headers whose example sets a session cookie without the three attributes. */
 function checkSetCookieExamples(context: SpecContext) {
   const seen = new Set<string>();
   for (const operation of context.operations()) {

@@ -75,8 +75,8 @@ function schemaErrors(validators: SchemaValidators, root: unknown): ErrorObject[
   }
   const skeleton: Record<string, unknown> = { ...root };
   for (const part of parts) {
-    // Built key by key: spreading a map of a thousand entries and overwriting each one is slow in
-    // V8 (25-60 ms per keystroke on GitHub's description, under 1 ms key by key).
+    // Built key by key: spreading a map of a thousand entries and overwriting each one allocated
+    // 17 MB and took 25-60 ms per keystroke on GitHub's description (under 1 MB and 1 ms so).
     const isPart = new Set(part.keys);
     const replaced: Record<string, unknown> = {};
     for (const key of Object.keys(part.map)) replaced[key] = isPart.has(key) ? {} : part.map[key];

@@ -201,7 +201,7 @@ function chunkIndexOf(leaf: SpecDocument, needle: string): number {
   return found;
 }
 
-/** The first `needle` starting in [from, to) and ending by `to`. */
+/** The first `needle` inside [from, to) of `text`, or -1. */
 function indexIn(text: string, needle: string, from: number, to: number): number {
   const found = text.slice(from, to).indexOf(needle);
   return found < 0 ? -1 : found + from;
@@ -394,22 +394,20 @@ function assemble(uri: string, text: string, entries: Entry[], leaves: Map<Entry
       }
       return deepest;
     },
-    // A needle without a line break cannot cross a chunk's edge (chunks start at line starts): the
-    // text between chunks (the key lines of cut entries, anything before the first key) is searched
-    // afresh, each chunk once.
+    // A needle without a line break cannot cross a chunk's edge (chunks start at line starts), so
+    // the chunks are searched in text order, each once per chunk text, and the text between them
+    // (the key lines of cut entries) afresh; the first hit is the first in the text.
     indexOf(needle) {
-      let first = -1;
-      const consider = (found: number) => { if (found >= 0 && (first < 0 || found < first)) first = found; };
-      let covered = 0;
       inTextOrder ??= [...leaves].sort((a, b) => a[0].start - b[0].start);
+      let covered = 0;
       for (const [entry, leaf] of inTextOrder) {
-        if (entry.start > covered) consider(indexIn(text, needle, covered, entry.start));
+        const between = entry.start > covered ? indexIn(text, needle, covered, entry.start) : -1;
+        if (between >= 0) return between;
         const own = chunkIndexOf(leaf, needle);
-        if (own >= 0) consider(own + entry.start);
+        if (own >= 0) return own + entry.start;
         covered = entry.end;
       }
-      if (covered < text.length) consider(indexIn(text, needle, covered, text.length));
-      return first;
+      return covered < text.length ? indexIn(text, needle, covered, text.length) : -1;
     },
     version: versionKey ? versionFamily(root[versionKey], versionKey) : undefined,
     versionText: versionKey ? String(root[versionKey]) : undefined,

@@ -185,17 +185,21 @@ export class ChunkedYamlParser {
   }
 }
 
-const chunkNesting = new WeakMap<SpecDocument, Nesting>();
-function nestingOf(leaf: SpecDocument): Nesting {
-  let nesting = chunkNesting.get(leaf);
-  if (!nesting) chunkNesting.set(leaf, nesting = maxNesting(leaf.text));
-  return nesting;
+/** What is read once per chunk text (a chunk keeps its object while its text is unchanged). */
+const chunkFacts = new WeakMap<SpecDocument, { nesting?: Nesting; searches: Map<string, number> }>();
+function factsOf(leaf: SpecDocument) {
+  let facts = chunkFacts.get(leaf);
+  if (!facts) chunkFacts.set(leaf, facts = { searches: new Map() });
+  return facts;
 }
 
-const chunkSearches = new WeakMap<SpecDocument, Map<string, number>>();
+function nestingOf(leaf: SpecDocument): Nesting {
+  const facts = factsOf(leaf);
+  return facts.nesting ??= maxNesting(leaf.text);
+}
+
 function chunkIndexOf(leaf: SpecDocument, needle: string): number {
-  let searches = chunkSearches.get(leaf);
-  if (!searches) chunkSearches.set(leaf, searches = new Map());
+  const { searches } = factsOf(leaf);
   let found = searches.get(needle);
   if (found === undefined) searches.set(needle, found = leaf.text.indexOf(needle));
   return found;

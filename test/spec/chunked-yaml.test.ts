@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { ChunkedYamlParser, split } from '../../server/src/core/spec/chunked-yaml';
+import { ChunkedYamlParser, split, type TextChange } from '../../server/src/core/spec/chunked-yaml';
 import { parseSpecDocument, type SpecDocument } from '../../server/src/core/spec/document';
 import type { JsonPath } from '../../server/src/core/types';
 
@@ -150,6 +150,62 @@ test('the editor parser reuses the cut of the previous version, and agrees with 
   assert.ok(untouchedChunksKept > 10);
 });
 
+test('the editor parser handed the edits, not the text, agrees with a fresh parse and joins no text while typing', () => {
+  let seed = 5;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const snippets = ['x', ' ', '\n', '\n      ', '\n  ', '\nx-new: 1', ':', '#', '- ', '"', "'", '{', '\n    get:\n      responses: {}', 'é', '&a ', '*a', 'apilens-disable', '\r\n'];
+  const parser = new ChunkedYamlParser({ keepsVersions: true });
+  let text = '# header comment\n' + bigDocument(250);
+  parser.parse('file:///doc.yaml', text);
+  let wholeTextsRead = 0;
+  let batchesReused = 0;
+  for (let round = 0; round < 150; round++) {
+    // One to three edits between two analyses (typing faster than the debounce), each on the text
+    // the one before left.
+    const changes: TextChange[] = [];
+    for (let count = 1 + Math.floor(random() * 3); count > 0; count--) {
+      // Mostly typing inside a value; anywhere else now and then, a carriage return only at the end.
+      const values = random() < 0.6 ? [...text.matchAll(/(operationId|title|type): [^\n]*/g)] : [];
+      const value = values[Math.floor(random() * values.length)];
+      const start = value ? value.index! + value[0].length - Math.floor(random() * 3) : Math.floor(random() * text.length);
+      const kind = random();
+      const removed = kind < 0.3 ? Math.floor(random() * 40) : 0;
+      const inserted = kind < 0.3 ? '' : snippets[Math.floor(random() * (round < 130 ? snippets.length - 1 : snippets.length))];
+      const end = Math.min(text.length, start + removed);
+      changes.push({ start, end, text: inserted });
+      text = text.slice(0, start) + inserted + text.slice(end);
+    }
+    const reused = parser.editsReused;
+    const joined = parser.textsJoined;
+    const current = text;
+    const doc = parser.parseEdits('file:///doc.yaml', changes, () => { wholeTextsRead++; return current; });
+    const fresh = new ChunkedYamlParser().parse('file:///doc.yaml', text);
+    assert.deepEqual(doc.root, fresh.root, `round ${round}`);
+    assert.deepEqual(doc.syntaxErrors, fresh.syntaxErrors, `round ${round}`);
+    const at = changes[0].start;
+    for (const offset of [0, at, Math.floor(text.length / 2), text.length]) {
+      assert.deepEqual(doc.lines.positionAt(offset), fresh.lines.positionAt(offset), `round ${round}, offset ${offset}`);
+      assert.equal(doc.slice(Math.max(0, offset - 30), offset + 50), text.slice(Math.max(0, offset - 30), offset + 50), `round ${round}, slice at ${offset}`);
+    }
+    for (const path of [['paths', '/items100/{id}', 'get', 'operationId'], ['components', 'schemas', 'S200', 'properties'], ['info', 'title'], ['paths']]) {
+      assert.deepEqual(doc.locate(path, 'key'), fresh.locate(path, 'key'), `round ${round}, ${path.join('/')}`);
+      assert.deepEqual(doc.locate(path, 'value'), fresh.locate(path, 'value'), `round ${round}, ${path.join('/')}`);
+    }
+    for (const needle of ['apilens-disable', 'operationId: get17', 'no such text']) {
+      assert.equal(doc.indexOf(needle), text.indexOf(needle), `round ${round}, '${needle}'`);
+    }
+    assert.equal(doc.indentUnit, fresh.indentUnit);
+    // Positions, slices and searches above need no whole text when the edits reused the cut.
+    if (parser.editsReused > reused) assert.equal(parser.textsJoined, joined, `round ${round}: the text was joined`);
+    if (parser.editsReused > reused && changes.length > 1) batchesReused++;
+    if (round % 10 === 0) assert.equal(doc.text, text, `round ${round}: the joined text`);
+  }
+  // Random edits break the structure often (a whole parse follows); typing in values does not.
+  assert.ok(parser.editsReused > 25, `only ${parser.editsReused} of 150 versions reused the previous cut`);
+  assert.ok(batchesReused > 8, `only ${batchesReused} versions of several edits reused the cut`);
+  assert.ok(wholeTextsRead > 5 && wholeTextsRead < 125, `${wholeTextsRead} versions read whole`);
+});
+
 test('typing inside descriptions and values always reuses the previous cut', () => {
   const parser = new ChunkedYamlParser({ keepsVersions: true });
   let text = bigDocument(250);
@@ -176,21 +232,28 @@ test('the nesting read chunk by chunk is the nesting of the whole text', async (
 test('a search read chunk by chunk finds what searching the whole text finds', () => {
   let seed = 11;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-  const parser = new ChunkedYamlParser({ keepsVersions: true });
   const base = '# header comment\n' + bigDocument(250);
   // The key lines of entries cut into chunks of their own: the text between chunks.
-  const between = [...base.matchAll(/^(paths|components|  schemas):/gm)].map((match) => match.index!);
+  const between = [...base.matchAll(/^(paths|components|  schemas):/gm)].map((match) => match.index! + match[0].length);
   assert.equal(between.length, 3);
   let searchedByChunks = 0;
   for (let round = 0; round < 80; round++) {
-    // One needle per version, in a value, a comment or (every other round) between chunks.
-    const at = round % 2 === 0 ? between[(round / 2) % 3] + 1 + Math.floor(random() * 4) : Math.floor(random() * base.length);
-    const text = base.slice(0, at) + (round % 4 < 2 ? '\u0000' : ' apilens-disable ') + base.slice(at);
-    const doc = parser.parse('file:///doc.yaml', text);
-    if (doc.indexOf) searchedByChunks++;
-    for (const needle of ['\u0000', 'apilens-disable', 'operationId: get17', 'no such text']) {
-      assert.equal(doc.indexOf ? doc.indexOf(needle) : text.indexOf(needle), text.indexOf(needle), `round ${round}, '${needle}'`);
+    // One needle per version, in a value, a comment or (every other round) on a key line between chunks.
+    const at = round % 2 === 0 ? between[(round / 2) % 3] : Math.floor(random() * base.length);
+    const needle = round % 4 < 2 ? '\u0000' : ' apilens-disable ';
+    const parsed = base.slice(0, at) + (round % 2 === 0 ? ` #${needle}` : needle) + base.slice(at);
+    const parser = new ChunkedYamlParser({ keepsVersions: true });
+    parser.parse('file:///doc.yaml', parsed);
+    // Then a letter typed into a value: the editor's version, held in pieces.
+    const typedAt = parsed.indexOf('operationId: get', Math.floor(random() * parsed.length / 2)) + 'operationId: get'.length;
+    const text = parsed.slice(0, typedAt) + 'x' + parsed.slice(typedAt);
+    const doc = parser.parseEdits('file:///doc.yaml', [{ start: typedAt, end: typedAt, text: 'x' }], () => text);
+    for (const search of ['\u0000', 'apilens-disable', 'operationId: get17', 'no such text']) {
+      const from = Math.floor(random() * text.length);
+      assert.equal(doc.indexOf(search), text.indexOf(search), `round ${round}, '${search}'`);
+      assert.equal(doc.indexOf(search, from), text.indexOf(search, from), `round ${round}, '${search}' from ${from}`);
     }
+    if (parser.editsReused === 1 && parser.textsJoined === 0) searchedByChunks++;
   }
   assert.ok(searchedByChunks > 60, `only ${searchedByChunks} of 80 versions were searched by chunks`);
 });

@@ -3,11 +3,22 @@ export interface OffsetRange { start: number; end: number }
 export interface Position { line: number; character: number }
 export interface Range { start: Position; end: Position }
 
+/** A text held in pieces (the editor's large documents): read in parts, joined only when asked. */
+export interface TextInPieces {
+  slice(start: number, end: number): string;
+  whole(): string;
+}
+
 /** Maps offsets to 0-based line/character positions; built once per document version. */
 export class LineIndex {
   private readonly lineStarts: number[] | Int32Array;
-  private readonly hasCarriageReturns: boolean = false;
-  constructor(readonly text: string, knownStarts?: Int32Array) {
+  readonly hasCarriageReturns: boolean = false;
+  /** The text, or how to read it: the editor's large documents are held in pieces and joined only when read. */
+  private source: string | TextInPieces;
+  readonly length: number;
+  constructor(text: string, knownStarts?: Int32Array, length?: number, pieces?: TextInPieces) {
+    this.source = pieces ?? text;
+    this.length = length ?? text.length;
     if (knownStarts) { this.lineStarts = knownStarts; return; }
     const starts = [0];
     this.hasCarriageReturns = text.includes('\r');
@@ -27,16 +38,22 @@ export class LineIndex {
     }
     this.lineStarts = starts;
   }
+  get text(): string {
+    if (typeof this.source !== 'string') this.source = this.source.whole();
+    return this.source;
+  }
   /**
-   * The index of `text`, which is `previous.text` with [start, oldEnd) replaced by [start, newEnd):
-   * line starts before the edit are kept, those after it shifted, only the edited span is scanned.
+   * The index after replacing [start, oldEnd) of the previous text by `inserted`: line starts before
+   * the edit are kept, those after it shifted, only the inserted text is scanned, and the new text
+   * itself is not read (`text` may be held in pieces, joined only when someone asks for it whole).
    */
-  static afterEdit(previous: LineIndex, text: string, start: number, oldEnd: number, newEnd: number): LineIndex {
-    if (previous.hasCarriageReturns || text.slice(start, newEnd).includes('\r')) return new LineIndex(text);
+  static afterEdit(previous: LineIndex, start: number, oldEnd: number, inserted: string, text: string | TextInPieces): LineIndex {
+    const length = previous.length - (oldEnd - start) + inserted.length;
+    if (previous.hasCarriageReturns || inserted.includes('\r')) return new LineIndex(typeof text === 'string' ? text : text.whole());
     const old = previous.lineStarts;
-    const delta = newEnd - oldEnd;
+    const delta = inserted.length - (oldEnd - start);
     const added: number[] = [];
-    for (let at = text.indexOf('\n', start); at >= 0 && at < newEnd; at = text.indexOf('\n', at + 1)) added.push(at + 1);
+    for (let at = inserted.indexOf('\n'); at >= 0; at = inserted.indexOf('\n', at + 1)) added.push(start + at + 1);
     // Lines starting up to the edit are kept; those starting inside the replaced span are re-read.
     const before = countAtMost(old, start);
     const after = countAtMost(old, oldEnd);
@@ -44,13 +61,13 @@ export class LineIndex {
     starts.set(old.slice(0, before));
     starts.set(added, before);
     for (let i = after, to = before + added.length; i < old.length; i++, to++) starts[to] = old[i] + delta;
-    return new LineIndex(text, starts);
+    return typeof text === 'string' ? new LineIndex(text, starts) : new LineIndex('', starts, length, text);
   }
   get lineCount(): number { return this.lineStarts.length; }
   positionAt(offset: number): Position {
-    let clamped = Math.max(0, Math.min(offset, this.text.length));
+    let clamped = Math.max(0, Math.min(offset, this.length));
     // Between the \r and \n of a CRLF is not a position: count it as the end of the line.
-    if (clamped > 0 && this.text.charCodeAt(clamped - 1) === 13 && this.text.charCodeAt(clamped) === 10) clamped--;
+    if (this.hasCarriageReturns && clamped > 0 && this.text.charCodeAt(clamped - 1) === 13 && this.text.charCodeAt(clamped) === 10) clamped--;
     let low = 0;
     let high = this.lineStarts.length - 1;
     while (low < high) {
@@ -61,19 +78,25 @@ export class LineIndex {
     return { line: low, character: clamped - this.lineStarts[low] };
   }
   offsetAt(position: Position): number {
-    if (position.line >= this.lineStarts.length) return this.text.length;
+    if (position.line >= this.lineStarts.length) return this.length;
     const start = this.lineStarts[Math.max(0, position.line)];
     return Math.min(start + position.character, this.lineEnd(position.line));
   }
   lineStart(line: number): number { return this.lineStarts[Math.max(0, Math.min(line, this.lineStarts.length - 1))]; }
   /** Offset of the end of the line's content, before its line break. */
   lineEnd(line: number): number {
-    const next = line + 1 < this.lineStarts.length ? this.lineStarts[line + 1] : this.text.length;
+    const next = line + 1 < this.lineStarts.length ? this.lineStarts[line + 1] : this.length;
+    // Without carriage returns only the \n that starts the next line ends this one.
+    if (!this.hasCarriageReturns) return line + 1 < this.lineStarts.length ? next - 1 : next;
     let end = next;
     while (end > this.lineStarts[line] && (this.text.charCodeAt(end - 1) === 10 || this.text.charCodeAt(end - 1) === 13)) end--;
     return end;
   }
-  lineText(line: number): string { return this.text.slice(this.lineStart(line), this.lineEnd(line)); }
+  lineText(line: number): string {
+    const start = this.lineStart(line);
+    const end = this.lineEnd(line);
+    return typeof this.source === 'string' ? this.source.slice(start, end) : this.source.slice(start, end);
+  }
   rangeOf(span: OffsetRange): Range { return { start: this.positionAt(span.start), end: this.positionAt(span.end) }; }
 }
 

@@ -4,7 +4,7 @@ import {
 } from 'vscode-languageserver/node';
 import { registerLanguageFeatures } from './features';
 import { WorkspaceIndex } from '../host/workspace-index';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import { EditorTextDocument } from './editor-document';
 import { URI, Utils } from 'vscode-uri';
 import { analyzeFileAsync, type AnalysisResult } from '../core/engine/analyze';
 import { defaultConfig, mergeConfig, type ApilensConfig } from '../core/engine/config';
@@ -28,7 +28,8 @@ export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.apilens`;
 interface EditorSettings { enable: boolean; rules: Record<string, unknown>; debounceMs: number; maxFileSize?: number }
 const DEFAULT_SETTINGS: EditorSettings = { enable: true, rules: {}, debounceMs: 150 };
 
-interface AnalysedVersion { version: number; text: string; result: AnalysisResult }
+/** `text`: the analysed text, read when a code action needs it (a large spec's is held in pieces). */
+interface AnalysedVersion { version: number; text: () => string; result: AnalysisResult }
 
 /**
  * The LSP adapter: keeps open documents, debounces and analyses them with the core, publishes
@@ -36,7 +37,8 @@ interface AnalysedVersion { version: number; text: string; result: AnalysisResul
  * Only this folder knows about LSP.
  */
 export function startServer(connection: Connection): void {
-  const documents = new TextDocuments(TextDocument);
+  // Open documents apply incremental changes without joining their text (see EditorTextDocument).
+  const documents = new TextDocuments<EditorTextDocument>({ create: EditorTextDocument.create, update: EditorTextDocument.update });
   const analysed = new Map<string, AnalysedVersion>();
   const parsedSpecs = new Map<string, { version: number; doc: SpecDocument }>();
   const chunkedParsers = new Map<string, ChunkedYamlParser>();
@@ -130,13 +132,21 @@ export function startServer(connection: Connection): void {
     if (!document) return undefined;
     const cached = parsedSpecs.get(uri);
     if (cached && cached.version === document.version) return cached.doc;
-    const text = document.getText();
-    const kind = detectFileKind(uri, text, document.languageId);
-    if (kind.kind !== 'spec') return undefined;
-    // Large YAML documents are parsed in chunks, and only the chunks an edit touched are re-parsed.
+    // A large YAML document being typed in: its chunked parser takes the changes since the version
+    // it parsed, and the text of the new version is not joined.
     let parser = chunkedParsers.get(uri);
-    if (!parser && kind.format === 'yaml') chunkedParsers.set(uri, parser = new ChunkedYamlParser({ keepsVersions: true }));
-    const doc = parser ? parser.parse(uri, text) : parseSpecDocument(uri, text, kind.format, cached?.doc);
+    const changes = parser && cached ? document.changesSince(cached.version) : undefined;
+    let doc: SpecDocument;
+    if (parser && changes) {
+      doc = parser.parseEdits(uri, changes, () => document.getText());
+    } else {
+      const text = document.getText();
+      const kind = detectFileKind(uri, text, document.languageId);
+      if (kind.kind !== 'spec') return undefined;
+      // Large YAML documents are parsed in chunks, and only the chunks an edit touched are re-parsed.
+      if (!parser && kind.format === 'yaml') chunkedParsers.set(uri, parser = new ChunkedYamlParser({ keepsVersions: true }));
+      doc = parser ? parser.parse(uri, text) : parseSpecDocument(uri, text, kind.format, cached?.doc);
+    }
     // A document parsed whole has all-new values: give it back the previous version's objects
     // where nothing changed, so what the analysis memory keeps per path item stays valid.
     if (cached && !parser?.lastWasChunked) reuseUnchangedValues(cached.doc.root, doc.root);
@@ -163,7 +173,7 @@ export function startServer(connection: Connection): void {
     }
   }
 
-  function schedule(document: TextDocument, delay = settings.debounceMs) {
+  function schedule(document: EditorTextDocument, delay = settings.debounceMs) {
     const existing = timers.get(document.uri);
     if (existing) clearTimeout(existing);
     timers.set(document.uri, setTimeout(() => {
@@ -190,16 +200,19 @@ export function startServer(connection: Connection): void {
     try {
       const config = configFor(uri);
       const host = new NodeWorkspaceHost(rootsFor(uri), config.maxFileSize);
-      const text = document.getText();
+      // A spec is analysed from the editor's parse of this version; other files from their text.
+      const parsed = openSpec(uri);
+      const text = parsed ? undefined : document.getText();
+      const textOf = () => text ?? parsed!.text;
       // Yields between rules: requests and newer edits are served meanwhile, and a newer version
       // cancels this analysis at the next rule.
-      const result = await analyzeFileAsync({ uri, text, languageId: document.languageId }, {
+      const result = await analyzeFileAsync({ uri, get text() { return textOf(); }, languageId: document.languageId, document: parsed }, {
         host, config, log, openDocument: openSpec, codeWorkspace: () => workspace.codeView(),
         memory: memoryFor(uri),
         isCancelled: () => documents.get(uri)?.version !== version,
       });
       if (result.cancelled || documents.get(uri)?.version !== version) return;
-      analysed.set(uri, { version, text, result });
+      analysed.set(uri, { version, text: textOf, result });
       void connection.sendDiagnostics({ uri, version, diagnostics: result.diagnostics.map((d) => toLspDiagnostic(d, (id) => isRule.has(id))) });
     } catch (error) {
       log(`apilens: analysis of ${uri} failed: ${(error as Error)?.stack ?? error}`);
@@ -239,7 +252,7 @@ export function startServer(connection: Connection): void {
     // Spec edits use the parsed document's line index; code edits the analysed text's own.
     let codeLines: LineIndex | undefined;
     const linesFor = (uri: string) => uri === entry.result.doc?.uri ? entry.result.doc.lines
-      : uri === params.textDocument.uri ? (codeLines ??= new LineIndex(entry.text))
+      : uri === params.textDocument.uri ? (codeLines ??= new LineIndex(entry.text()))
       // A drift fix writes into a spec that need not be open in the editor.
       : openSpec(uri)?.lines ?? workspace.specs().find((doc) => doc.uri === uri)?.lines;
     const only = params.context.only;

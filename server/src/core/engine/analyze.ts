@@ -9,7 +9,7 @@ import { allRules } from '../rules';
 import { defaultConfig, effectiveSeverity, type ApilensConfig } from './config';
 import { SpecContext } from './spec-context';
 import { readSuppressions } from './suppressions';
-import { checkInput } from './input-limits';
+import { checkInput, maxNesting, type CheckedText } from './input-limits';
 import { CodeContext, codeWorkspaceView, type CodeWorkspaceView } from './code-context';
 import { pairedView } from '../drift/pairing';
 import { extractRoutes, looksLikeRouteCode } from '../code/extract';
@@ -18,9 +18,16 @@ import type { DocumentMemory } from './document-memory';
 
 export interface AnalysisInput {
   uri: string;
+  /** The text; not read when `document` is given, unless a problem must be reported on it. */
   text: string;
   /** The editor's language id, when known (helps files without a telling extension). */
   languageId?: string;
+  /**
+   * The host's parse of this very text (the editor's open document), used as it is: the editor's
+   * large documents are held in pieces, and detecting, checking and parsing the text again would
+   * join a 10 MB copy on every keystroke.
+   */
+  document?: SpecDocument;
 }
 
 export interface AnalysisOptions {
@@ -39,7 +46,7 @@ export interface AnalysisOptions {
    * The workspace's route code and specs (for code rules and drift). Hosts build it once per
    * workspace change; without it a code file is analysed on its own and specs see no code.
    */
-  codeWorkspace?: (uri: string, text: string) => CodeWorkspaceView | undefined;
+  codeWorkspace?: (uri: string) => CodeWorkspaceView | undefined;
   /** What the editor kept from this document's previous versions (see DocumentMemory). */
   memory?: DocumentMemory;
 }
@@ -57,6 +64,11 @@ export interface AnalysisResult {
 export const ENGINE_CODES = {
   parseError: 'parse-error', fileTooLarge: 'file-too-large', analysisIncomplete: 'analysis-incomplete', notText: 'not-text', tooDeep: 'too-deep',
 } as const;
+
+/** What the input checks read of a parsed document, without joining a text held in pieces. */
+function checkedTextOf(doc: SpecDocument): CheckedText {
+  return { length: doc.lines.length, slice: doc.slice, indexOf: (needle) => doc.indexOf(needle), nesting: doc.nesting ?? (() => maxNesting(doc.text)) };
+}
 
 function engineDiagnostic(input: AnalysisInput, ruleId: string, message: string, offset: number): Diagnostic {
   const lines = new LineIndex(input.text.length > 1 << 20 ? input.text.slice(0, offset + 1000) : input.text);
@@ -102,31 +114,32 @@ function runToEnd<T>(steps: Generator<void, T>): T {
 /** The analysis as steps: it yields after each rule, so a host can interleave other work. */
 function* analysisSteps(input: AnalysisInput, options: AnalysisOptions): Generator<void, AnalysisResult> {
   const config = options.config ?? defaultConfig();
-  const kind = detectFileKind(input.uri, input.text.slice(0, 1 << 20), input.languageId);
+  const given = input.document;
+  const kind: FileKind = given ? { kind: 'spec', format: given.format } : detectFileKind(input.uri, input.text.slice(0, 1 << 20), input.languageId);
   if (kind.kind === 'other') return { kind, diagnostics: [], skippedRules: [] };
-  if (input.text.length > config.maxFileSize) {
-    const lines = new LineIndex(input.text.slice(0, 10_000));
+  const length = given ? given.lines.length : input.text.length;
+  if (length > config.maxFileSize) {
+    const lines = new LineIndex(given ? given.slice(0, 10_000) : input.text.slice(0, 10_000));
     return {
       kind,
       skippedRules: [],
       diagnostics: [{
         ruleId: ENGINE_CODES.fileTooLarge, severity: 'warning', uri: input.uri,
         range: { start: { line: 0, character: 0 }, end: { line: 0, character: lines.lineText(0).length } },
-        message: `Document too large to analyse: ${formatSize(input.text.length)} > ${formatSize(config.maxFileSize)} limit (apilens.maxFileSize).`,
+        message: `Document too large to analyse: ${formatSize(length)} > ${formatSize(config.maxFileSize)} limit (apilens.maxFileSize).`,
       }],
     };
   }
-  // The editor's parser may already know this very text's nesting and NUL bytes, chunk by chunk.
-  const open = kind.kind === 'spec' ? options.openDocument?.(input.uri) : undefined;
-  const problem = checkInput(input.text, open?.text === input.text ? open : undefined);
+  // The editor's parse of this very text knows its nesting and NUL bytes, chunk by chunk.
+  const opened = kind.kind === 'spec' && !given ? options.openDocument?.(input.uri) : undefined;
+  const known = given ?? (opened?.text === input.text ? opened : undefined);
+  const problem = checkInput(known ? checkedTextOf(known) : input.text);
   if (problem && kind.kind === 'code') return { kind, diagnostics: [], skippedRules: [] };
   if (kind.kind === 'code') return yield* analyzeCodeFile(input, options, config, kind);
   if (problem) return { kind, skippedRules: [], diagnostics: [engineDiagnostic(input, problem.code === 'binary' ? ENGINE_CODES.notText : ENGINE_CODES.tooDeep, problem.message, problem.offset)] };
   let doc: SpecDocument;
   try {
-    doc = options.openDocument?.(input.uri)?.text === input.text
-      ? options.openDocument(input.uri)!
-      : parseSpecDocumentFast(input.uri, input.text, kind.format);
+    doc = known ?? parseSpecDocumentFast(input.uri, input.text, kind.format);
   } catch (error) {
     // The parsers do not throw on bad syntax; this is a resource limit (stack, memory).
     options.log?.(`apilens: could not parse ${input.uri}: ${(error as Error)?.message}`);
@@ -166,7 +179,7 @@ function* runRules(rules: Rule[], config: ApilensConfig, options: AnalysisOption
 const CODE_RULE_HINTS = /jsonwebtoken|\bjwt\b|JwtModule|jwtService|\.cookie\(|express-session|cookie-session/i;
 
 function* analyzeCodeFile(input: AnalysisInput, options: AnalysisOptions, config: ApilensConfig, kind: FileKind): Generator<void, AnalysisResult> {
-  const workspace = options.codeWorkspace?.(input.uri, input.text) ?? codeWorkspaceView(extractRoutes([{ path: input.uri, text: input.text }]), []);
+  const workspace = options.codeWorkspace?.(input.uri) ?? codeWorkspaceView(extractRoutes([{ path: input.uri, text: input.text }]), []);
   const rules = (options.rules ?? allRules).filter((rule) => rule.checkCode);
   if (rules.length === 0 || !(looksLikeRouteCode(input.text) || CODE_RULE_HINTS.test(input.text))) return { kind, diagnostics: [], skippedRules: [] };
   const source = workspace.extraction.sources.get(input.uri) ?? parseSource(input.uri, input.text);
@@ -209,7 +222,7 @@ function* specSteps(doc: SpecDocument, options: AnalysisOptions, config: Apilens
   const refs = new RefResolver(options.host, options.openDocument);
   const context = new SpecContext(doc, refs);
   context.memory = options.memory?.ruleState;
-  context.code = pairedView(options.codeWorkspace?.(doc.uri, doc.text), config.service);
+  context.code = pairedView(options.codeWorkspace?.(doc.uri), config.service);
   const run = yield* runRules((options.rules ?? allRules).filter((rule) => rule.checkSpec), config, options, doc.uri, (rule) => {
     // Schema validation on a half-typed document only repeats what the syntax error says.
     if (rule.id === 'oas-schema-valid' && doc.syntaxErrors.length > 0) return 'skip';
@@ -223,7 +236,7 @@ function* specSteps(doc: SpecDocument, options: AnalysisOptions, config: Apilens
   // Findings are published per file: one located in another file (a $ref target that is not an
   // OpenAPI root) is the rule's job to anchor at the referencing node here, with related information.
   findings.push(...context.findings.filter((finding) => finding.uri === doc.uri));
-  const suppressions = readSuppressions(doc.text, doc.lines, doc.indexOf);
+  const suppressions = readSuppressions(doc, doc.lines);
   const kept = findings.filter((finding) => finding.uri !== doc.uri || !suppressions.isSuppressed(finding.ruleId, doc.lines.positionAt(finding.span.start).line));
   const diagnostics = toDiagnostics(kept, doc, refs, (uri) => {
     const source = context.code?.extraction.sources.get(uri);

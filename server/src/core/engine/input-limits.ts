@@ -8,20 +8,29 @@ export const MAX_NESTING_DEPTH = 500;
 
 export type InputProblem = { code: 'binary' | 'too-deep'; message: string; offset: number };
 
+/** What the checks read of a text: a parsed document held in pieces answers without being joined. */
+export interface CheckedText {
+  readonly length: number;
+  slice(start: number, end: number): string;
+  indexOf(needle: string): number;
+  nesting(): Nesting;
+}
+
 /**
- * `known`: what the editor's chunked parser can tell of this very text without reading it all
+ * `input`: the text, or what the editor's chunked parser can tell of it without reading it all
  * again (the nesting and searches, kept per chunk).
  */
-export function checkInput(text: string, known?: { nesting?: () => Nesting; indexOf?: (needle: string) => number }): InputProblem | undefined {
-  const nul = known?.indexOf ? known.indexOf('\u0000') : text.indexOf('\u0000');
+export function checkInput(input: string | CheckedText): InputProblem | undefined {
+  const text = typeof input === 'string' ? { length: input.length, slice: (start: number, end: number) => input.slice(start, end), indexOf: (needle: string) => input.indexOf(needle), nesting: () => maxNesting(input) } : input;
+  const nul = text.indexOf('\u0000');
   if (nul >= 0) return { code: 'binary', offset: nul, message: 'File contains NUL bytes: it looks binary, not a YAML or JSON text document.' };
-  const sample = text.length > 65536 ? text.slice(0, 65536) : text;
+  const sample = text.slice(0, 65536);
   let replacements = 0;
   for (let i = 0; i < sample.length; i++) if (sample.charCodeAt(i) === 0xfffd) replacements++;
   if (replacements > 8 && replacements > sample.length / 100) {
     return { code: 'binary', offset: sample.indexOf('\ufffd'), message: 'File is not valid UTF-8 text; apilens reads UTF-8 YAML and JSON documents.' };
   }
-  const depth = known?.nesting?.() ?? maxNesting(text);
+  const depth = text.nesting();
   if (depth.depth > MAX_NESTING_DEPTH) {
     return { code: 'too-deep', offset: depth.offset, message: `Document nests deeper than ${MAX_NESTING_DEPTH} levels; apilens does not analyse it (real API descriptions stay far below this).` };
   }

@@ -12,12 +12,15 @@ export interface Suppressions {
 const DIRECTIVE_WORD = 'apilens-disable';
 const DIRECTIVE = /(?:#|\/\/|\/\*)\s*apilens-disable-(next-line|file)\b([^\n*]*)/g;
 
-/** `indexOf`: a search of this very text that needs not read it all (the chunked parser's). */
-export function readSuppressions(text: string, lines: LineIndex, indexOf?: (needle: string) => number): Suppressions {
+/**
+ * `text`: the text, or a parsed document, whose search needs not join a text held in pieces (the
+ * editor's large documents): most texts have no directive, and are then not read whole.
+ */
+export function readSuppressions(text: string | { readonly text: string; indexOf(needle: string): number }, lines: LineIndex): Suppressions {
   const nextLine = new Map<number, Set<string> | 'all'>();
   let file: Set<string> | 'all' | undefined;
-  if ((indexOf ? indexOf(DIRECTIVE_WORD) : text.indexOf(DIRECTIVE_WORD)) < 0) return { isSuppressed: () => false };
-  for (const match of text.matchAll(DIRECTIVE)) {
+  if (text.indexOf(DIRECTIVE_WORD) < 0) return { isSuppressed: () => false };
+  for (const match of (typeof text === 'string' ? text : text.text).matchAll(DIRECTIVE)) {
     const ids = match[2].split(/[\s,]+/).map((id) => id.trim()).filter((id) => /^[a-z0-9-]+$/.test(id));
     const scope: Set<string> | 'all' = ids.length === 0 ? 'all' : new Set(ids);
     if (match[1] === 'file') {

@@ -53,7 +53,7 @@ export function referencesTo(target: { doc: SpecDocument; path: JsonPath }, docs
       const targetUri = filePart === '' ? doc.uri : Utils.resolvePath(Utils.dirname(URI.parse(doc.uri)), filePart).toString();
       if (targetUri !== target.doc.uri) return;
       const span = doc.locate([...at, '$ref'], 'value');
-      const text = doc.text.slice(span.start, span.end);
+      const text = doc.slice(span.start, span.end);
       uses.push({ doc, span, ref, pointerStart: span.start + text.indexOf('#') + 1 });
     });
   }
@@ -72,11 +72,11 @@ export function renameComponent(target: { doc: SpecDocument; path: JsonPath }, n
   if (parent && typeof parent === 'object' && newName in (parent as object)) return `A component named '${newName}' already exists.`;
   const oldName = String(target.path[target.path.length - 1]);
   const keySpan = target.doc.locate(target.path, 'key');
-  const keyText = target.doc.text.slice(keySpan.start, keySpan.end);
+  const keyText = target.doc.slice(keySpan.start, keySpan.end);
   const edits: TextEdit[] = [{ uri: target.doc.uri, start: keySpan.start + keyText.indexOf(oldName), end: keySpan.start + keyText.indexOf(oldName) + oldName.length, newText: newName }];
   const encodedOld = encodePointer([oldName]).slice(1);
   for (const use of referencesTo(target, docs)) {
-    const text = use.doc.text.slice(use.span.start, use.span.end);
+    const text = use.doc.slice(use.span.start, use.span.end);
     const at = text.lastIndexOf('/' + encodedOld);
     if (at < 0) continue;
     edits.push({ uri: use.doc.uri, start: use.span.start + at + 1, end: use.span.start + at + 1 + encodedOld.length, newText: encodePointer([newName]).slice(1) });

@@ -29,7 +29,7 @@ export function insertEntryBefore(doc: SpecDocument, siblingPath: JsonPath, key:
 /** Replaces a map key's name in place, keeping its quotes. */
 export function renameKey(doc: SpecDocument, path: JsonPath, from: string, to: string): TextEdit | undefined {
   const span = doc.locate(path, 'key');
-  const text = doc.text.slice(span.start, span.end);
+  const text = doc.slice(span.start, span.end);
   const index = text.indexOf(from);
   if (index < 0) return undefined;
   return { uri: doc.uri, start: span.start + index, end: span.start + index + from.length, newText: to };

@@ -1,5 +1,5 @@
 import type { JsonPath, TextEdit } from '../types';
-import type { SpecDocument } from '../spec/document';
+import { charAt, type SpecDocument } from '../spec/document';
 import { isRecord, type Operation, type Resolved, type SpecContext } from '../engine/spec-context';
 import { componentSchemaName, componentSchemas, contentSchemas, isErrorStatus, isSuccessStatus, schemaShape, type MediaTypeSchema } from '../engine/spec-helpers';
 import { setMapEntry } from '../spec/edits';
@@ -158,39 +158,41 @@ export function deleteMapEntry(doc: SpecDocument, path: JsonPath): TextEdit | un
   if (!doc.has(path)) return undefined;
   const key = doc.locate(path, 'key');
   const value = doc.locate(path, 'value');
-  const text = doc.text;
+  // Read around the entry only: the editor's large documents are held in pieces.
+  const at = (offset: number) => charAt(doc, offset);
+  const length = doc.lines.length;
   if (doc.format === 'json') {
     let after = value.end;
-    while (after < text.length && /[ \t]/.test(text[after])) after++;
-    if (text[after] === ',') {
+    while (after < length && /[ \t]/.test(at(after))) after++;
+    if (at(after) === ',') {
       after++;
-      while (after < text.length && /[ \t]/.test(text[after])) after++;
+      while (after < length && /[ \t]/.test(at(after))) after++;
       const lineStart = doc.lines.lineStart(doc.lines.positionAt(key.start).line);
-      if (/^[ \t]*$/.test(text.slice(lineStart, key.start)) && /[\r\n]/.test(text[after] ?? '')) {
+      if (/^[ \t]*$/.test(doc.slice(lineStart, key.start)) && /[\r\n]/.test(at(after))) {
         // `"key": value,` alone on its lines: remove the lines.
-        if (text[after] === '\r') after++;
-        if (text[after] === '\n') after++;
+        if (at(after) === '\r') after++;
+        if (at(after) === '\n') after++;
         return { uri: doc.uri, start: lineStart, end: after, newText: '' };
       }
       return { uri: doc.uri, start: key.start, end: after, newText: '' };
     }
     // The last entry: remove from the end of the previous value (its comma included).
     let before = key.start;
-    while (before > 0 && /\s/.test(text[before - 1])) before--;
-    if (text[before - 1] !== ',') return undefined; // The only entry: leave it to the caller.
+    while (before > 0 && /\s/.test(at(before - 1))) before--;
+    if (at(before - 1) !== ',') return undefined; // The only entry: leave it to the caller.
     return { uri: doc.uri, start: before - 1, end: value.end, newText: '' };
   }
   const keyLine = doc.lines.positionAt(key.start).line;
   const lineStart = doc.lines.lineStart(keyLine);
-  if (!/^[ \t]*$/.test(text.slice(lineStart, key.start))) {
+  if (!/^[ \t]*$/.test(doc.slice(lineStart, key.start))) {
     return undefined; // Flow map or the first key of a sequence item: too delicate to cut by lines.
   }
   let end = value.end;
-  while (end > value.start && /\s/.test(text[end - 1])) end--;
+  while (end > value.start && /\s/.test(at(end - 1))) end--;
   const lastLine = doc.lines.positionAt(Math.max(value.start, end - 1)).line;
-  const nextLineStart = lastLine + 1 < doc.lines.lineCount ? doc.lines.lineStart(lastLine + 1) : text.length;
+  const nextLineStart = lastLine + 1 < doc.lines.lineCount ? doc.lines.lineStart(lastLine + 1) : length;
   // Comment lines right above the key, at its indentation, describe it: they go with it.
-  const indent = text.slice(lineStart, key.start);
+  const indent = doc.slice(lineStart, key.start);
   let start = lineStart;
   for (let line = keyLine - 1; line >= 0; line--) {
     const lineText = doc.lines.lineText(line);

@@ -3,7 +3,7 @@ import type { JsonPath, TextEdit } from '../types';
 import { setMapEntry, yamlScalar } from '../spec/edits';
 import { isRecord, type Operation, type Resolved, type SpecContext } from '../engine/spec-context';
 import { contentSchemas, isCollectionPath, isSuccessStatus, pathSegments, schemaShape } from '../engine/spec-helpers';
-import type { SpecDocument } from '../spec/document';
+import { charAt, type SpecDocument } from '../spec/document';
 import { expressionText, forEachDescendant } from '../code/ast';
 import type { ExtractedRoute } from '../code/extract';
 
@@ -291,12 +291,12 @@ export function handlerParameter(route: ExtractedRoute, name: string): ts.Parame
 export function addMapKey(doc: SpecDocument, mapPath: JsonPath, key: string, value: unknown): TextEdit {
   if (!doc.has([...mapPath, key])) {
     const span = doc.locate(mapPath, 'value');
-    const oneLine = !doc.text.slice(span.start, span.end).includes('\n');
-    if (doc.text[span.start] === '{' && (doc.format === 'yaml' || oneLine)) {
+    const oneLine = !doc.slice(span.start, span.end).includes('\n');
+    if (charAt(doc, span.start) === '{' && (doc.format === 'yaml' || oneLine)) {
       let close = span.end;
-      while (close > span.start && doc.text[close - 1] !== '}') close--;
+      while (close > span.start && charAt(doc, close - 1) !== '}') close--;
       let insertAt = close - 1;
-      while (insertAt > span.start && /\s/.test(doc.text[insertAt - 1])) insertAt--;
+      while (insertAt > span.start && /\s/.test(charAt(doc, insertAt - 1))) insertAt--;
       const empty = insertAt === span.start + 1;
       const rendered = doc.format === 'json' ? `${JSON.stringify(key)}: ${JSON.stringify(value)}` : `${yamlScalar(key)}: ${yamlScalar(value)}`;
       const text = `${empty ? ' ' : ', '}${rendered}${empty ? ' ' : ''}`;

@@ -1,6 +1,6 @@
 import ts from 'typescript';
 import type { JsonPath, TextEdit } from '../types';
-import type { SpecDocument } from '../spec/document';
+import { charAt, type SpecDocument } from '../spec/document';
 import type { Operation } from '../engine/spec-context';
 import { splitWords } from '../engine/spec-helpers';
 import type { ExtractedRoute } from '../code/extract';
@@ -102,7 +102,7 @@ export function verbForm(word: string | undefined, vocabulary: Set<string>): str
 /** Replaces a mapping key's text (keeps the quoting style). */
 export function renameKey(doc: SpecDocument, at: JsonPath, newKey: string): TextEdit {
   const span = doc.locate(at, 'key');
-  const old = doc.text.slice(span.start, span.end);
+  const old = doc.slice(span.start, span.end);
   const quote = old[0] === '"' || old[0] === "'" ? old[0] : '';
   const needsQuote = !quote && doc.format === 'yaml' && /^[0-9]+$/.test(newKey) && !/^[0-9]+$/.test(old) ? "'" : quote;
   const body = doc.format === 'json' ? JSON.stringify(newKey).slice(1, -1) : newKey;
@@ -130,12 +130,12 @@ export function removeEntry(doc: SpecDocument, at: JsonPath, siblingKeys: string
   }
   const keyLine = doc.lines.positionAt(key.start).line;
   const lineStart = doc.lines.lineStart(keyLine);
-  if (doc.text.slice(lineStart, key.start).trim() !== '') return undefined; // flow map or `- key:`: leave it
+  if (doc.slice(lineStart, key.start).trim() !== '') return undefined; // flow map or `- key:`: leave it
   let end = value.end;
-  while (end > value.start && /\s/.test(doc.text[end - 1])) end--;
+  while (end > value.start && /\s/.test(charAt(doc, end - 1))) end--;
   const lastLine = doc.lines.positionAt(Math.max(key.start, end - 1)).line;
   let stop = doc.lines.lineEnd(lastLine);
-  if (stop < doc.text.length) stop += doc.text[stop] === '\r' ? 2 : 1;
+  if (stop < doc.lines.length) stop += charAt(doc, stop) === '\r' ? 2 : 1;
   return { uri: doc.uri, start: lineStart, end: stop, newText: '' };
 }
 

@@ -4,7 +4,7 @@ import { contentSchemas, pathSegments, responseHeaders, schemaShape } from '../e
 import { setMapEntry } from '../spec/edits';
 import { valueAt } from '../spec/refs';
 import type { JsonPath } from '../types';
-import type { SpecDocument } from '../spec/document';
+import { charAt, type SpecDocument } from '../spec/document';
 import { isWebhookReceiverPath, jsonPathKey, literalBodies, nodeAt, templatePath } from './_idempotency';
 import ts from 'typescript';
 import type { Fix, TextEdit } from '../types';
@@ -145,14 +145,14 @@ function bodyPointsToStatus(context: SpecContext, response: Resolved<Record<stri
 
 function locationFix(context: SpecContext, doc: SpecDocument, at: JsonPath) {
   const response = doc.locate(at, 'value');
-  if (doc.format === 'yaml' && doc.text[response.start] === '{') return undefined;
+  if (doc.format === 'yaml' && charAt(doc, response.start) === '{') return undefined;
   const description = 'Where to poll for the status of the accepted request.';
   const header = context.isSwagger2
     ? { description, type: 'string', format: 'uri' }
     : { description, schema: { type: 'string', format: 'uri-reference' } };
   const value = valueAt(doc.root, at).value;
   const hasHeaders = isRecord(value) && isRecord(value.headers);
-  if (hasHeaders && doc.format === 'yaml' && doc.text[doc.locate([...at, 'headers'], 'value').start] === '{') return undefined;
+  if (hasHeaders && doc.format === 'yaml' && charAt(doc, doc.locate([...at, 'headers'], 'value').start) === '{') return undefined;
   return {
     title: 'Add a Location header to the 202 response',
     isPreferred: true,

@@ -71,7 +71,7 @@ function checkSpec(context: SpecContext) {
           title: `Change ${status} to ${target}`, isPreferred: true,
           edits: () => {
             const span = operation.doc.locate(entry.at, 'key');
-            const keyText = operation.doc.text.slice(span.start, span.end);
+            const keyText = operation.doc.slice(span.start, span.end);
             const edits: TextEdit[] = [{ uri: operation.doc.uri, start: span.start, end: span.end, newText: keyText.replace(status, target) }];
             if (target === '401' && !responseHeaders(entry.response).has('www-authenticate')) {
               edits.push(addResponseHeader(entry.response, 'WWW-Authenticate', headerObject(context, 'The authentication challenge (RFC 9110 §11.6.1).')));

@@ -1,3 +1,4 @@
+import { charAt } from '../spec/document';
 import { defineRule } from './rule';
 import { isRecord, type Operation, type SpecContext } from '../engine/spec-context';
 import { isSuccessStatus, responseHeaders, splitWords } from '../engine/spec-helpers';
@@ -94,11 +95,11 @@ function specFix(context: SpecContext, operation: Operation, ok: ReturnType<Spec
   const doc = operation.doc;
   const responsesAt = ok.at.slice(0, -1);
   if (!isRecord(raw) || '$ref' in raw || ok.response.viaRef) return undefined;
-  if (doc.format === 'yaml' && doc.text[doc.locate(ok.at, 'value').start] === '{') return undefined;
-  if (doc.format === 'yaml' && doc.text[doc.locate(responsesAt, 'value').start] === '{') return undefined;
+  if (doc.format === 'yaml' && charAt(doc, doc.locate(ok.at, 'value').start) === '{') return undefined;
+  if (doc.format === 'yaml' && charAt(doc, doc.locate(responsesAt, 'value').start) === '{') return undefined;
   const hasLocation = responseHeaders(ok.response).has('location');
   const headers = raw.headers;
-  if (headers !== undefined && (!isRecord(headers) || '$ref' in headers || (doc.format === 'yaml' && doc.text[doc.locate([...ok.at, 'headers'], 'value').start] === '{'))) return undefined;
+  if (headers !== undefined && (!isRecord(headers) || '$ref' in headers || (doc.format === 'yaml' && charAt(doc, doc.locate([...ok.at, 'headers'], 'value').start) === '{'))) return undefined;
   const location = context.isSwagger2
     ? { description: 'URL of the created resource', type: 'string', format: 'uri' }
     : { description: 'URL of the created resource', schema: { type: 'string', format: 'uri-reference' } };
@@ -107,7 +108,7 @@ function specFix(context: SpecContext, operation: Operation, ok: ReturnType<Spec
     isPreferred: true,
     edits: (): TextEdit[] => {
       const keySpan = doc.locate(ok.at, 'key');
-      const old = doc.text.slice(keySpan.start, keySpan.end);
+      const old = doc.slice(keySpan.start, keySpan.end);
       const edits: TextEdit[] = [{ uri: doc.uri, start: keySpan.start, end: keySpan.end, newText: old.replace('200', '201') }];
       if (!hasLocation) edits.push(headers === undefined ? setMapEntry(doc, ok.at, 'headers', { Location: location }) : setMapEntry(doc, [...ok.at, 'headers'], 'Location', location));
       return edits;

@@ -3,7 +3,7 @@ import type { JsonPath, TextEdit } from '../types';
 import { isRecord, type Resolved, type SpecContext } from '../engine/spec-context';
 import { componentSchemaName, componentSchemas, contentSchemas } from '../engine/spec-helpers';
 import { replaceValue, yamlScalar } from '../spec/edits';
-import type { SpecDocument } from '../spec/document';
+import { charAt, type SpecDocument } from '../spec/document';
 import { deleteMapEntry, errorResponses, pathKey } from './_errors';
 import { checkCodeInternals } from './_errors-code';
 
@@ -124,7 +124,7 @@ function removeFieldFix(context: SpecContext, doc: SpecDocument, schemaAt: JsonP
         const removeRequired = rest.length === 0 ? deleteMapEntry(doc, [...schemaAt, 'required']) : undefined;
         const requiredSpan = doc.locate([...schemaAt, 'required'], 'value');
         if (removeRequired) edits.push(removeRequired);
-        else if (doc.format === 'yaml' && doc.text[requiredSpan.start] === '[') {
+        else if (doc.format === 'yaml' && charAt(doc, requiredSpan.start) === '[') {
           // Keep a flow sequence a flow sequence.
           edits.push({ uri: doc.uri, start: requiredSpan.start, end: requiredSpan.end, newText: `[${rest.map((name) => yamlScalar(name)).join(', ')}]` });
         } else edits.push(replaceValue(doc, [...schemaAt, 'required'], rest));

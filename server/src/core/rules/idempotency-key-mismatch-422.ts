@@ -85,7 +85,7 @@ function answersKeyMismatch(route: ExtractedRoute, text: string): boolean {
 
 function renameStatusKey(context: SpecContext, doc: SpecContext['doc'], at: JsonPath): TextEdit {
   const span = doc.locate(at, 'key');
-  const text = doc.text.slice(span.start, span.end);
+  const text = doc.slice(span.start, span.end);
   const offset = text.indexOf('409');
   void context;
   return { uri: doc.uri, start: span.start + offset, end: span.start + offset + 3, newText: '422' };

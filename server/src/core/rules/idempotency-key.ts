@@ -1,3 +1,4 @@
+import { charAt } from '../spec/document';
 import ts from 'typescript';
 import { defineRule } from './rule';
 import { isRecord, type Operation, type SpecContext } from '../engine/spec-context';
@@ -134,7 +135,7 @@ function handlesDelivery(handler: ts.Node): boolean {
 function specFix(context: SpecContext, operation: Operation) {
   const responses = operation.operation.responses;
   const doc = operation.doc;
-  if (doc.format === 'yaml' && isRecord(responses) && doc.text[doc.locate([...operation.at, 'responses'], 'value').start] === '{') return undefined;
+  if (doc.format === 'yaml' && isRecord(responses) && charAt(doc, doc.locate([...operation.at, 'responses'], 'value').start) === '{') return undefined;
   if (doc.format === 'yaml' && Array.isArray(operation.operation.parameters) && operation.operation.parameters.length === 0) return undefined;
   return {
     title: 'Add an Idempotency-Key header parameter and its 422 response',

@@ -68,15 +68,26 @@ const MAX_SCHEMA_DEPTH = 48;
 const BEFORE_EXAMPLE_KEY = /(?:^|\n)[ \t]*(?:-[ \t]+)?['"]?(?:x-)?$|[{,][ \t]*['"]?(?:x-)?$/;
 const AFTER_EXAMPLE_KEY = /^s?['"]?[ \t]*:/;
 
-/** True when the text has an example key; found by searching the word, then reading around it. */
-function hasExampleKey(text: string): boolean {
-  for (let at = text.indexOf('example'); at >= 0; at = text.indexOf('example', at + 7)) {
-    if (AFTER_EXAMPLE_KEY.test(text.slice(at + 7, at + 12)) && BEFORE_EXAMPLE_KEY.test(text.slice(Math.max(0, at - 40), at))) return true;
+/**
+ * True when the text has an example key; found by searching the word, then reading around it (the
+ * document's own search and slices: the editor's large documents are held in pieces).
+ */
+function hasExampleKey(doc: SpecDocument): boolean {
+  for (let at = doc.indexOf('example'); at >= 0; at = doc.indexOf('example', at + 7)) {
+    if (AFTER_EXAMPLE_KEY.test(doc.slice(at + 7, at + 12)) && BEFORE_EXAMPLE_KEY.test(doc.slice(Math.max(0, at - 40), at))) return true;
   }
   return false;
 }
-/** A `$ref` (YAML or JSON, quoted or not) whose value does not start with `#`. */
-const EXTERNAL_REF = /\$ref['"]?\s*:\s*['"]?(?!#)[^\s'"]/;
+/** A `$ref` (YAML or JSON, quoted or not) whose value does not start with `#`, read from its `$ref`. */
+const EXTERNAL_REF = /^\$ref['"]?\s*:\s*['"]?(?!#)[^\s'"]/;
+/** Blanks between `$ref:` and its value longer than this are not a document anyone writes. */
+const REF_WINDOW = 1024;
+function hasExternalRef(doc: SpecDocument): boolean {
+  for (let at = doc.indexOf('$ref'); at >= 0; at = doc.indexOf('$ref', at + 4)) {
+    if (EXTERNAL_REF.test(doc.slice(at, at + REF_WINDOW))) return true;
+  }
+  return false;
+}
 
 class ExamplesCheck {
   private readonly validator: ExampleValidator;
@@ -108,7 +119,7 @@ class ExamplesCheck {
     const doc = context.doc;
     // Nothing to check when the text holds no example and every `$ref` stays in this document:
     // walking every schema of a large description to find none costs more than the whole parse.
-    if (!hasExampleKey(doc.text) && !EXTERNAL_REF.test(doc.text)) return;
+    if (!hasExampleKey(doc) && !hasExternalRef(doc)) return;
     const root = context.root;
     for (const operation of context.operations()) {
       if (!this.validator.hasBudget) return;

@@ -1,6 +1,6 @@
 import { defineRule } from './rule';
 import { isRecord, type SpecContext } from '../engine/spec-context';
-import type { SpecDocument } from '../spec/document';
+import { charAt, type SpecDocument } from '../spec/document';
 
 export default defineRule({
   id: 'oas-version-3-2-caution',
@@ -47,8 +47,8 @@ paths:
         isPreferred: true,
         edits: () => {
           const span = doc.locate(['openapi'], 'value');
-          const first = doc.text[span.start];
-          const quoted = (first === '"' || first === "'") && doc.text[span.end - 1] === first && span.end - span.start >= 2;
+          const first = charAt(doc, span.start);
+          const quoted = (first === '"' || first === "'") && charAt(doc, span.end - 1) === first && span.end - span.start >= 2;
           return [{ uri: doc.uri, start: quoted ? span.start + 1 : span.start, end: quoted ? span.end - 1 : span.end, newText: '3.1.2' }];
         },
       },

@@ -1,4 +1,4 @@
-import { LineIndex, commonAffixes, type OffsetRange } from '../text';
+import { LineIndex, commonAffixes, type OffsetRange, type TextInPieces } from '../text';
 import type { JsonPath } from '../types';
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
 import { BlockLocator, scanLines, type Line } from './block-locator';
@@ -28,6 +28,8 @@ interface Entry {
   end: number;
   keySpan: OffsetRange;
   children?: Entry[];
+  /** With children: the text before the first child (the key line), an own copy. */
+  head?: string;
 }
 
 
@@ -38,6 +40,12 @@ interface Entry {
 export function parseSpecDocumentFast(uri: string, text: string, format: DocumentFormat): SpecDocument {
   return format === 'yaml' && text.length > CHUNK_BYTES ? new ChunkedYamlParser().parse(uri, text) : parseSpecDocument(uri, text, format);
 }
+
+/** An edit of the previous version: its [start, end) replaced by `text`. */
+export interface TextChange { start: number; end: number; text: string }
+
+/** What the parser keeps of the version it parsed last. */
+interface ParsedVersion { length: number; entries: Entry[]; leaves: Map<Entry, SpecDocument>; lines: LineIndex }
 
 export class ChunkedYamlParser {
   private cache = new Map<string, SpecDocument>();
@@ -52,24 +60,41 @@ export class ChunkedYamlParser {
   lastWasChunked = false;
   /** How many versions were parsed by reusing the previous cut (for tests and measurements). */
   editsReused = 0;
+  /** How many times a version handed over as edits was joined into one text (for tests and measurements). */
+  textsJoined = 0;
   /** The previous version, so that an edit inside one chunk needs neither a new cut nor a new line scan. */
-  private previous?: { text: string; entries: Entry[]; leaves: Map<Entry, SpecDocument>; lines: LineIndex };
+  private previous?: ParsedVersion;
   /** The editor's previous root: unchanged objects assembled from several chunks are handed back. */
   private previousRoot?: Record<string, unknown>;
 
   /** Parses `text`, reusing every chunk whose text did not change since the previous call. */
   parse(uri: string, text: string): SpecDocument {
-    const edited = this.previous && this.options.keepsVersions ? this.parseEdit(uri, text, this.previous) : undefined;
-    this.lastWasChunked = true;
-    if (edited) return edited;
-    this.previous = undefined;
-    const entries = text.length > CHUNK_BYTES ? split(text) : undefined;
-    if (!entries) {
-      this.lastWasChunked = false;
-      this.cache.clear();
-      this.previousRoot = undefined;
-      return parseSpecDocument(uri, text, 'yaml');
+    if (this.previous && this.options.keepsVersions && text.length > CHUNK_BYTES) {
+      const { prefix, suffix } = commonAffixes(this.joinedPrevious!(), text);
+      const edited = this.parseChanges(uri, [{ start: prefix, end: this.previous.length - suffix, text: text.slice(prefix, text.length - suffix) }], text);
+      if (edited) return edited;
     }
+    return this.parseWhole(uri, text);
+  }
+
+  /**
+   * The editor's path: `changes` turn the previously parsed version into the new one, in order.
+   * When each lies inside one chunk, the new text is never joined (the document's `text` joins its
+   * pieces when first read); otherwise `wholeText()` is parsed afresh.
+   */
+  parseEdits(uri: string, changes: readonly TextChange[], wholeText: () => string): SpecDocument {
+    return (this.previous && this.options.keepsVersions ? this.parseChanges(uri, changes) : undefined) ?? this.parse(uri, wholeText());
+  }
+
+  /** The text of the version parsed last, joined from its chunks (only what `parse` compares with). */
+  private joinedPrevious?: () => string;
+
+  private parseWhole(uri: string, text: string): SpecDocument {
+    this.previous = undefined;
+    this.joinedPrevious = undefined;
+    this.lastWasChunked = true;
+    const entries = text.length > CHUNK_BYTES ? split(text) : undefined;
+    if (!entries) return this.parsedWithoutChunks(uri, text);
     const next = new Map<string, SpecDocument>();
     const leaves = new Map<Entry, SpecDocument>();
     const visit = (list: Entry[]) => {
@@ -80,19 +105,46 @@ export class ChunkedYamlParser {
       }
     };
     visit(entries);
-    if ([...leaves.values()].some(refersAcrossChunks)) {
-      this.lastWasChunked = false;
-      this.cache.clear();
-      this.previousRoot = undefined;
-      return parseSpecDocument(uri, text, 'yaml');
-    }
+    if ([...leaves.values()].some(refersAcrossChunks)) return this.parsedWithoutChunks(uri, text);
     this.cache = next;
-    const lines = new LineIndex(text);
-    const document = assemble(uri, text, entries, leaves, lines, this.previousRoot);
+    const parsed: ParsedVersion = { length: text.length, entries, leaves, lines: new LineIndex(text) };
+    return this.assembled(uri, parsed, text);
+  }
+
+  private parsedWithoutChunks(uri: string, text: string): SpecDocument {
+    this.lastWasChunked = false;
+    this.cache.clear();
+    this.previousRoot = undefined;
+    return parseSpecDocument(uri, text, 'yaml');
+  }
+
+  private assembled(uri: string, parsed: ParsedVersion, text: string | (() => string)): SpecDocument {
+    const document = assemble(uri, text, parsed.entries, parsed.leaves, parsed.lines, this.previousRoot);
     if (this.options.keepsVersions) {
-      this.previous = { text, entries, leaves, lines };
+      this.previous = parsed;
+      this.joinedPrevious = () => document.text;
       this.previousRoot = document.root as Record<string, unknown>;
     }
+    return document;
+  }
+
+  /** The changes applied one by one to the previous cut, or undefined when one needs a new cut. */
+  private parseChanges(uri: string, changes: readonly TextChange[], text?: string): SpecDocument | undefined {
+    // Line indexes read the text only for what line starts cannot tell (a line's content); they
+    // then read the new document's, joined once.
+    let document: SpecDocument | undefined;
+    const textOf = text ?? { whole: () => document!.text, slice: (start: number, end: number) => document!.slice(start, end) };
+    let version = this.previous!;
+    const next = new Map(this.cache);
+    for (const change of changes) {
+      const edited = this.applyChange(uri, version, change, next, textOf);
+      if (!edited) return undefined;
+      version = edited;
+    }
+    this.cache = next;
+    this.lastWasChunked = true;
+    this.editsReused++;
+    document = this.assembled(uri, version, text ?? (() => { this.textsJoined++; return joinPieces(version); }));
     return document;
   }
 
@@ -115,74 +167,87 @@ export class ChunkedYamlParser {
    * The common case of typing: the edit lies inside the body of one chunk and keeps it one entry
    * of the same key and the same kind (too small to cut, or not cuttable). Then the cut of the
    * previous version is reused with shifted offsets, every other chunk keeps its parsed value,
-   * and only the edited chunk and the edited lines are read again. Anything else (a key line, a
-   * new sibling, a chunk crossing the cutting size) is cut afresh by the caller.
+   * and only the edited chunk is read again, from its own text. Anything else (a key line, a new
+   * sibling, a chunk crossing the cutting size) is cut afresh by the caller.
    */
-  private parseEdit(uri: string, text: string, previous: NonNullable<ChunkedYamlParser['previous']>): SpecDocument | undefined {
-    if (text.length <= CHUNK_BYTES || text.charCodeAt(0) === 0xfeff) return undefined;
-    const { prefix, suffix } = commonAffixes(previous.text, text);
-    const oldEnd = previous.text.length - suffix;
-    const newEnd = text.length - suffix;
-    const delta = newEnd - oldEnd;
+  private applyChange(uri: string, previous: ParsedVersion, change: TextChange, next: Map<string, SpecDocument>, text: string | TextInPieces): ParsedVersion | undefined {
+    const { start, end: oldEnd } = change;
+    const delta = change.text.length - (oldEnd - start);
+    const length = previous.length + delta;
+    if (start < 0 || oldEnd < start || oldEnd > previous.length || length <= CHUNK_BYTES) return undefined;
+    // A byte order mark makes the document one the cut does not handle.
+    if (start === 0 && change.text.charCodeAt(0) === 0xfeff) return undefined;
+    // Line starts after a carriage return depend on the next character: such a text is read whole.
+    if (typeof text !== 'string' && (previous.lines.hasCarriageReturns || change.text.includes('\r'))) return undefined;
     const path: Entry[] = [];
     let list: Entry[] | undefined = previous.entries;
     let leaf: Entry | undefined;
     while (list && !leaf) {
-      const entry: Entry | undefined = list.find((candidate) => candidate.start <= prefix && oldEnd < candidate.end);
+      const entry: Entry | undefined = list.find((candidate) => candidate.start <= start && oldEnd < candidate.end);
       if (!entry) return undefined;
       if (entry.children) { path.push(entry); list = entry.children; } else leaf = entry;
     }
     if (!leaf) return undefined;
+    // The chunk's text before and after the edit, with offsets relative to the chunk.
+    const before = previous.leaves.get(leaf)!.text;
+    const local = start - leaf.start;
+    const after = before.slice(0, local) + change.text + before.slice(oldEnd - leaf.start);
+    const localEnd = local + change.text.length;
+    const keyStart = leaf.keySpan.start - leaf.start;
+    const keyEnd = leaf.keySpan.end - leaf.start;
     // The key must stay as it is: the edit starts after the line break that ends the key line, or
     // on the key line after `key: ` (the line then stays a key line of the same key, with or
     // without an inline value, so the cut of its parent does not change).
-    const keyLineEnd = previous.text.indexOf('\n', leaf.keySpan.end);
+    const keyLineEnd = before.indexOf('\n', keyEnd);
     if (keyLineEnd < 0) return undefined;
-    const onKeyLine = prefix <= keyLineEnd;
-    if (onKeyLine && !editsAfterKeyColon(previous.text, text, leaf.keySpan.end, prefix)) return undefined;
-    const newLeafEnd = leaf.end + delta;
+    const onKeyLine = local <= keyLineEnd;
+    if (onKeyLine && !editsAfterKeyColon(before, after, keyEnd, local)) return undefined;
     // Every line the edit touched must stay inside the entry: indented deeper than its key, or
-    // blank (the key line itself is checked above).
-    const keyIndent = leaf.keySpan.start - previous.text.lastIndexOf('\n', leaf.keySpan.start - 1) - 1;
-    const firstTouched = onKeyLine ? text.indexOf('\n', prefix) + 1 : text.lastIndexOf('\n', prefix - 1) + 1;
-    const lastTouched = text.indexOf('\n', newEnd);
-    const touchedEnd = lastTouched < 0 ? text.length : lastTouched;
+    // blank (the key line itself is checked above). A chunk starts at a line start.
+    const keyIndent = keyStart - (before.lastIndexOf('\n', keyStart - 1) + 1);
+    const firstTouched = onKeyLine ? after.indexOf('\n', local) + 1 : local === 0 ? 0 : after.lastIndexOf('\n', local - 1) + 1;
+    const lastTouched = after.indexOf('\n', localEnd);
+    const touchedEnd = lastTouched < 0 ? after.length : lastTouched;
     if (firstTouched > 0 && firstTouched <= touchedEnd) {
-      for (const line of scanLines(text.slice(firstTouched, touchedEnd))) {
+      for (const line of scanLines(after.slice(firstTouched, touchedEnd))) {
         if (!line.blank && line.indent <= keyIndent) return undefined;
       }
     }
-    // The entry ending at the end of the text must still end in a line break if it did before.
-    if (newLeafEnd !== text.length && text.charCodeAt(newLeafEnd - 1) !== 10) return undefined;
+    // A chunk other than the last must still end in a line break.
+    if (leaf.end !== previous.length && after.charCodeAt(after.length - 1) !== 10) return undefined;
     // A fresh cut would make different chunks when a size crosses the cutting threshold.
-    const slice = text.slice(leaf.start, newLeafEnd);
-    if (slice.length > CHUNK_BYTES && cuttable(slice, leaf.keySpan.start - leaf.start, keyIndent)) return undefined;
+    if (after.length > CHUNK_BYTES && cuttable(after, keyStart, keyIndent)) return undefined;
     for (const parent of path) if (parent.end - parent.start + delta <= CHUNK_BYTES) return undefined;
 
-    const next = new Map(this.cache);
-    const parsed = this.leafFor(uri, slice, next);
+    const parsed = this.leafFor(uri, after, next);
     if (refersAcrossChunks(parsed)) return undefined;
     const leaves = new Map<Entry, SpecDocument>();
     const shift = (list: Entry[]): Entry[] => list.map((entry) => {
-      const moved: Entry = entry.start > prefix
+      const moved: Entry = entry.start > start
         ? { key: entry.key, start: entry.start + delta, end: entry.end + delta, keySpan: { start: entry.keySpan.start + delta, end: entry.keySpan.end + delta } }
-        : { key: entry.key, start: entry.start, end: entry.end > prefix ? entry.end + delta : entry.end, keySpan: entry.keySpan };
-      if (entry.children) moved.children = shift(entry.children);
+        : { key: entry.key, start: entry.start, end: entry.end > start ? entry.end + delta : entry.end, keySpan: entry.keySpan };
+      if (entry.children) { moved.children = shift(entry.children); moved.head = entry.head; }
       else leaves.set(moved, entry === leaf ? parsed : previous.leaves.get(entry)!);
       return moved;
     });
     const entries = shift(previous.entries);
     // The cache keeps what this version uses: the edited chunk's old text is let go.
-    const oldSlice = previous.text.slice(leaf.start, leaf.end);
-    if (oldSlice !== slice) next.delete(oldSlice);
-    this.cache = next;
-    const lines = LineIndex.afterEdit(previous.lines, text, prefix, oldEnd, newEnd);
-    this.previous = { text, entries, leaves, lines };
-    this.editsReused++;
-    const document = assemble(uri, text, entries, leaves, lines, this.previousRoot);
-    this.previousRoot = document.root as Record<string, unknown>;
-    return document;
+    if (before !== after) next.delete(before);
+    const lines = LineIndex.afterEdit(previous.lines, start, oldEnd, change.text, text);
+    return { length, entries, leaves, lines };
   }
+}
+
+/** The text of a parsed version: the key lines of cut entries and the chunks' own texts, in order. */
+function joinPieces(version: ParsedVersion): string {
+  const parts: string[] = [];
+  const visit = (list: Entry[]) => {
+    for (const entry of list) {
+      if (entry.children) { parts.push(entry.head!); visit(entry.children); } else parts.push(version.leaves.get(entry)!.text);
+    }
+  };
+  visit(version.entries);
+  return parts.join('');
 }
 
 /** What is read once per chunk text (a chunk keeps its object while its text is unchanged). */
@@ -205,10 +270,9 @@ function chunkIndexOf(leaf: SpecDocument, needle: string): number {
   return found;
 }
 
-/** The first `needle` inside [from, to) of `text`, or -1. */
-function indexIn(text: string, needle: string, from: number, to: number): number {
-  const found = text.slice(from, to).indexOf(needle);
-  return found < 0 ? -1 : found + from;
+/** The indentation unit of a YAML text: the first indented line's indentation. */
+function indentUnitOf(text: string): number {
+  return /\n( +)\S/.exec(text)?.[1].length ?? 2;
 }
 
 /** A chunk whose alias names an anchor in another chunk: the document must be parsed whole. */
@@ -279,7 +343,7 @@ function lazyLeaf(uri: string, slice: string): SpecDocument {
   // compose the chunk with `yaml` only for what that cannot answer.
   const lines = () => (locator ??= new BlockLocator(slice));
   return {
-    uri, text: slice, format: 'yaml', root: value, syntaxErrors: [], indentUnit: 2,
+    uri, text: slice, slice: (start, end) => slice.slice(start, end), indexOf: (needle, from) => slice.indexOf(needle, from), format: 'yaml', root: value, syntaxErrors: [], indentUnit: 2,
     get lines() { return positioned().lines; },
     locate: (path, part) => lines().locate(path, part) ?? positioned().locate(path, part),
     has: (path) => lines().has(path) ?? positioned().has(path),
@@ -328,7 +392,10 @@ function splitBlock(text: string, lines: Line[], from: number, to: number, inden
     const entry: Entry = { key: starts[s].key, start, end, keySpan: starts[s].keySpan };
     if (!starts[s].hasInlineValue && end - start > CHUNK_BYTES) {
       const children = childEntries(text, lines, starts[s].line, lastLine, indent);
-      if (children) entry.children = children;
+      if (children) {
+        entry.children = children;
+        entry.head = detached(text.slice(start, children[0].start));
+      }
     }
     entries.push(entry);
   }
@@ -341,7 +408,7 @@ function splitBlock(text: string, lines: Line[], from: number, to: number, inden
  * path item or schema keeps its identity, which the per-value caches and the analysis memory rely
  * on (`sameValue` looks only into what is not shared, so this costs the size of the edit).
  */
-function assemble(uri: string, text: string, entries: Entry[], leaves: Map<Entry, SpecDocument>, lines: LineIndex, previousRoot?: Record<string, unknown>): SpecDocument {
+function assemble(uri: string, text: string | (() => string), entries: Entry[], leaves: Map<Entry, SpecDocument>, lines: LineIndex, previousRoot?: Record<string, unknown>): SpecDocument {
   const syntaxErrors: SyntaxProblem[] = [];
   const build = (list: Entry[], previous: unknown): Record<string, unknown> => {
     const built = buildObject(list, previous && typeof previous === 'object' ? previous as Record<string, unknown> : undefined);
@@ -379,15 +446,57 @@ function assemble(uri: string, text: string, entries: Entry[], leaves: Map<Entry
     return { rest: [], parents };
   };
   const wholeRange = (entry: Entry): OffsetRange => {
-    let end = entry.end;
-    while (end > entry.start && /\s/.test(text[end - 1])) end--;
-    return { start: entry.start, end };
+    // Trailing blank lines and spaces belong to the entry's last chunk.
+    let last = entry;
+    while (last.children) last = last.children[last.children.length - 1];
+    const own = leaves.get(last)!.text;
+    let trailing = own.length;
+    while (trailing > 0 && /\s/.test(own[trailing - 1])) trailing--;
+    return { start: entry.start, end: Math.max(entry.start, entry.end - (own.length - trailing)) };
+  };
+
+  // The text in pieces, in text order: the key lines of cut entries and the chunks.
+  const pieces: { start: number; end: number; text?: string; leaf?: SpecDocument }[] = [];
+  const listPieces = (list: Entry[]) => {
+    for (const entry of list) {
+      if (entry.children) {
+        pieces.push({ start: entry.start, end: entry.start + entry.head!.length, text: entry.head });
+        listPieces(entry.children);
+      } else pieces.push({ start: entry.start, end: entry.end, leaf: leaves.get(entry)! });
+    }
+  };
+  listPieces(entries);
+  const pieceText = (piece: (typeof pieces)[number]) => piece.text ?? piece.leaf!.text;
+  let whole = typeof text === 'string' ? text : undefined;
+  /** The first piece ending after `offset`. */
+  const pieceAt = (offset: number): number => {
+    let low = 0;
+    let high = pieces.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (pieces[middle].end <= offset) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  };
+  const slice = (from: number, to: number): string => {
+    if (whole !== undefined) return whole.slice(from, to);
+    const end = Math.min(to, lines.length);
+    let result = '';
+    for (let index = pieceAt(from); index < pieces.length && pieces[index].start < end; index++) {
+      const piece = pieces[index];
+      result += pieceText(piece).slice(Math.max(0, from - piece.start), end - piece.start);
+    }
+    return result;
   };
 
   const versionKey = 'openapi' in root ? 'openapi' : 'swagger' in root ? 'swagger' : undefined;
-  let inTextOrder: [Entry, SpecDocument][] | undefined;
+  const head = slice(0, 1 << 16);
   return {
-    uri, text, format: 'yaml', lines, root, syntaxErrors,
+    uri, format: 'yaml', lines, root, syntaxErrors,
+    // Read whole only when asked: the editor's versions are held in pieces.
+    get text() { return whole ??= (text as () => string)(); },
+    slice,
     // Chunks start at block keys, outside any quote or flow collection: the text's nesting is the
     // deepest chunk's, and each chunk's is read once.
     nesting() {
@@ -398,24 +507,22 @@ function assemble(uri: string, text: string, entries: Entry[], leaves: Map<Entry
       }
       return deepest;
     },
-    // A needle without a line break cannot cross a chunk's edge (chunks start at line starts), so
-    // the chunks are searched in text order, each once per chunk text, and the text between them
-    // (the key lines of cut entries) afresh; the first hit is the first in the text.
-    indexOf(needle) {
-      inTextOrder ??= [...leaves].sort((a, b) => a[0].start - b[0].start);
-      let covered = 0;
-      for (const [entry, leaf] of inTextOrder) {
-        const between = entry.start > covered ? indexIn(text, needle, covered, entry.start) : -1;
-        if (between >= 0) return between;
-        const own = chunkIndexOf(leaf, needle);
-        if (own >= 0) return own + entry.start;
-        covered = entry.end;
+    // A needle without a line break cannot cross a piece's edge (pieces start at line starts), so
+    // the pieces are searched in text order, each chunk once per chunk text; the first hit is the
+    // first in the text.
+    indexOf(needle, from = 0) {
+      if (whole !== undefined) return whole.indexOf(needle, from);
+      for (let index = pieceAt(Math.max(0, from)); index < pieces.length; index++) {
+        const piece = pieces[index];
+        const local = from - piece.start;
+        const own = local > 0 ? pieceText(piece).indexOf(needle, local) : piece.leaf ? chunkIndexOf(piece.leaf, needle) : piece.text!.indexOf(needle);
+        if (own >= 0) return own + piece.start;
       }
-      return covered < text.length ? indexIn(text, needle, covered, text.length) : -1;
+      return -1;
     },
     version: versionKey ? versionFamily(root[versionKey], versionKey) : undefined,
     versionText: versionKey ? String(root[versionKey]) : undefined,
-    indentUnit: /\n( +)\S/.exec(text)?.[1].length ?? 2,
+    indentUnit: indentUnitOf(head.length < lines.length && !/\n( +)\S/.test(head) ? slice(0, lines.length) : head),
     locate(path, part = 'value') {
       const { entry, rest, parents } = find(path);
       if (entry) {
@@ -424,7 +531,7 @@ function assemble(uri: string, text: string, entries: Entry[], leaves: Map<Entry
         return { start: span.start + entry.start, end: span.end + entry.start };
       }
       const parent = parents[parents.length - 1];
-      if (!parent) return { start: 0, end: text.length };
+      if (!parent) return { start: 0, end: lines.length };
       if (rest.length === 0 && part === 'key') return parent.keySpan;
       if (rest.length === 0) {
         // The nested block starts at its first child key, as the whole-document parser says.

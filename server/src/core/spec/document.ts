@@ -15,7 +15,13 @@ export interface SyntaxProblem { message: string; span: OffsetRange }
  */
 export interface SpecDocument {
   uri: string;
-  text: string;
+  /**
+   * The whole text. The editor's large documents are held in pieces and join them on first read
+   * (a 10 MB copy): code on the typing path reads `slice`, `indexOf` and `lines` instead.
+   */
+  readonly text: string;
+  /** `text.slice(start, end)`, without joining a document held in pieces. */
+  slice(start: number, end: number): string;
   format: DocumentFormat;
   lines: LineIndex;
   /** The plain JS value (maps are objects, sequences arrays). Shared anchors are shared objects. */
@@ -37,10 +43,10 @@ export interface SpecDocument {
    */
   nesting?: () => Nesting;
   /**
-   * The first offset of `needle` (text without a line break) in the text, when the parser can tell
-   * it without searching the whole text again: the chunked parser keeps each chunk's answer.
+   * `text.indexOf(needle, from)` for a needle without a line break, without joining a document held
+   * in pieces; the chunked parser keeps each chunk's answer for searches from the start.
    */
-  indexOf?: (needle: string) => number;
+  indexOf(needle: string, from?: number): number;
 }
 
 export interface Nesting { depth: number; offset: number }
@@ -119,7 +125,7 @@ function parseYaml(uri: string, text: string): SpecDocument {
   }
 
   return {
-    uri, text, format: 'yaml', lines, root, ...versionOf(root), syntaxErrors, indentUnit: detectIndentUnit(text),
+    uri, text, slice: (start, end) => text.slice(start, end), indexOf: (needle, from) => text.indexOf(needle, from), format: 'yaml', lines, root, ...versionOf(root), syntaxErrors, indentUnit: detectIndentUnit(text),
     locate(path, part = 'value') {
       const found = find(path);
       if (found.exact && part === 'key' && found.key) return rangeOfYaml(found.key) ?? found.nearest;
@@ -221,7 +227,7 @@ function parseStrictJson(uri: string, text: string, previous?: SpecDocument): Sp
     return (positions ??= new JsonPositions(text));
   };
   const doc: SpecDocument = {
-    uri, text, format: 'json', lines: new LineIndex(text), root, ...versionOf(root), syntaxErrors: [], indentUnit: detectIndentUnit(text),
+    uri, text, slice: (start, end) => text.slice(start, end), indexOf: (needle, from) => text.indexOf(needle, from), format: 'json', lines: new LineIndex(text), root, ...versionOf(root), syntaxErrors: [], indentUnit: detectIndentUnit(text),
     locate: (path, part = 'value') => indexed().locate(path, part),
     has: (path) => indexed().has(path),
   };
@@ -262,7 +268,7 @@ function parseJsonTree(uri: string, text: string): SpecDocument {
   }
 
   return {
-    uri, text, format: 'json', lines, root, ...versionOf(root), syntaxErrors, indentUnit: detectIndentUnit(text),
+    uri, text, slice: (start, end) => text.slice(start, end), indexOf: (needle, from) => text.indexOf(needle, from), format: 'json', lines, root, ...versionOf(root), syntaxErrors, indentUnit: detectIndentUnit(text),
     locate(path, part = 'value') {
       const found = find(path);
       if (found.exact && part === 'key' && found.key) return { start: found.key.offset, end: found.key.offset + found.key.length };
@@ -292,4 +298,9 @@ function jsonErrorMessage(error: ParseError): string {
   const code = printParseErrorCode(error.error);
   const words = code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
   return `JSON syntax error: ${words}`;
+}
+
+/** The character at `offset` ('' outside the text), without joining a document held in pieces. */
+export function charAt(doc: SpecDocument, offset: number): string {
+  return doc.slice(offset, offset + 1);
 }

@@ -78,8 +78,9 @@ export function registerLanguageFeatures(deps: FeatureDeps): void {
     const document = documents.get(params.textDocument.uri);
     if (!document) return [];
     const doc = openSpec(params.textDocument.uri);
-    const text = document.getText();
-    if (!doc && !/^\s*$/.test(text) && !/\.ya?ml$/i.test(params.textDocument.uri)) return [];
+    // A spec is read through its parse (a large one is held in pieces); other files by their text.
+    const text = doc ? undefined : document.getText();
+    if (!doc && !/^\s*$/.test(text!) && !/\.ya?ml$/i.test(params.textDocument.uri)) return [];
     const offset = document.offsetAt(params.position);
     return completionsAt(doc, text, offset, doc ? resolverFor(doc.uri) : undefined).map((entry): CompletionItem => ({
       label: entry.label,
@@ -122,7 +123,7 @@ export function registerLanguageFeatures(deps: FeatureDeps): void {
     const name = String(target.path[target.path.length - 1]);
     if (target.doc.uri !== doc.uri) return { range: doc.lines.rangeOf(doc.locate([], 'value')), placeholder: name };
     const keySpan = doc.locate(target.path, 'key');
-    const at = doc.text.slice(keySpan.start, keySpan.end).indexOf(name);
+    const at = doc.slice(keySpan.start, keySpan.end).indexOf(name);
     return { range: doc.lines.rangeOf({ start: keySpan.start + at, end: keySpan.start + at + name.length }), placeholder: name };
   }));
 

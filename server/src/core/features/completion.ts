@@ -25,12 +25,13 @@ const MEDIA_TYPES = ['application/json', 'application/problem+json', 'applicatio
  * documents, where the parse is incomplete): `$ref` targets, status codes, media types, security
  * scheme names, and the design guide's patterns as snippets where they belong.
  */
-export function completionsAt(doc: SpecDocument | undefined, text: string, offset: number, refs?: RefResolver): CompletionEntry[] {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-  const linePrefix = text.slice(lineStart, offset);
+export function completionsAt(doc: SpecDocument | undefined, text: string | undefined, offset: number, refs?: RefResolver): CompletionEntry[] {
+  const cursor = cursorText(doc, text);
+  const lineStart = cursor.lineStartOf(offset);
+  const linePrefix = cursor.slice(lineStart, offset);
   const refMatch = /\$ref["']?\s*:\s*(["']?)([^"'\s]*)$/.exec(linePrefix);
   if (refMatch) return refCompletions(doc, refs, { start: offset - refMatch[2].length, end: offset }, refMatch[1]);
-  const context = keyContext(text, lineStart, linePrefix);
+  const context = keyContext(cursor, lineStart, linePrefix);
   if (!context) return [];
   const wordMatch = /[\w'"/.+-]*$/.exec(linePrefix.replace(/^\s*-\s*/, ''));
   const replace = { start: offset - (wordMatch?.[0].length ?? 0), end: offset };
@@ -107,18 +108,32 @@ function securitySchemeNames(doc: SpecDocument): string[] {
   return schemes && typeof schemes === 'object' ? Object.keys(schemes) : [];
 }
 
+/** The text around the cursor, read line by line. */
+interface CursorText {
+  /** Where the line holding `offset` starts. */
+  lineStartOf(offset: number): number;
+  slice(start: number, end: number): string;
+}
+
+/** The parsed document's lines when there is one (a large document is held in pieces), else the text. */
+function cursorText(doc: SpecDocument | undefined, text: string | undefined): CursorText {
+  if (doc) return { lineStartOf: (offset) => doc.lines.lineStart(doc.lines.positionAt(offset).line), slice: (start, end) => doc.slice(start, end) };
+  const whole = text ?? '';
+  return { lineStartOf: (offset) => whole.lastIndexOf('\n', offset - 1) + 1, slice: (start, end) => whole.slice(start, end) };
+}
+
 /**
  * The keys above the cursor, nearest first, read from indentation (no parse needed), and the
  * indentation a new child line gets.
  */
-function keyContext(text: string, lineStart: number, linePrefix: string): { ancestors: string[]; childIndent: string } | undefined {
+function keyContext(text: CursorText, lineStart: number, linePrefix: string): { ancestors: string[]; childIndent: string } | undefined {
   if (!/^\s*(-\s*)?[\w'"/.+-]*$/.test(linePrefix)) return undefined;
   const cursorIndent = /^\s*/.exec(linePrefix)![0].length;
   const ancestors: string[] = [];
   let limit = cursorIndent;
   let position = lineStart - 1;
   while (position > 0 && ancestors.length < 4) {
-    const start = text.lastIndexOf('\n', position - 1) + 1;
+    const start = text.lineStartOf(position);
     const line = text.slice(start, position);
     position = start - 1;
     if (!line.trim() || line.trim().startsWith('#')) continue;

@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { ChunkedYamlParser } from '../server/src/core/spec/chunked-yaml.ts';
 import { parseSpecDocument, type SpecDocument } from '../server/src/core/spec/document.ts';
+import { EditorTextDocument } from '../server/src/lsp/editor-document.ts';
 import { reuseUnchangedValues } from '../server/src/core/spec/value-reuse.ts';
 import { analyzeFileAsync } from '../server/src/core/engine/analyze.ts';
 import { DocumentMemory } from '../server/src/core/engine/document-memory.ts';
@@ -25,7 +26,10 @@ if (!file || !(edits > 2)) {
 }
 const uri = 'file://' + file;
 const isJson = file.endsWith('.json');
-let text = readFileSync(file, 'utf8');
+const text = readFileSync(file, 'utf8');
+// The editor's open document: changes are kept as offsets, and a large YAML document's chunked
+// parser takes them, so the new version's text is never joined (as in the language server).
+const document = EditorTextDocument.create(uri, isJson ? 'json' : 'yaml', 1, text);
 const parser = isJson ? undefined : new ChunkedYamlParser({ keepsVersions: true });
 const memory = new DocumentMemory();
 const host = new NodeWorkspaceHost([file.replace(/\/[^/]*$/, '')]);
@@ -34,13 +38,17 @@ session.connect();
 let previous: SpecDocument | undefined;
 for (let edit = 0; edit < edits; edit++) {
   const marker = isJson ? '"description":"' : 'description: ';
-  const found = text.indexOf(marker, Math.floor((text.length * (edit + 0.5)) / edits));
-  if (edit > 0 && found >= 0) text = text.slice(0, found + marker.length) + 'x' + text.slice(found + marker.length);
+  const found = previous ? previous.indexOf(marker, Math.floor((previous.lines.length * (edit + 0.5)) / edits)) : -1;
+  if (previous && found >= 0) {
+    const at = document.positionAt(found + marker.length);
+    EditorTextDocument.update(document, [{ range: { start: at, end: at }, text: 'x' }], document.version + 1);
+  }
   if (edit === 2) await session.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
-  const doc = parser ? parser.parse(uri, text) : parseSpecDocument(uri, text, 'json', previous);
+  const changes = previous && parser ? document.changesSince(document.version - 1) : undefined;
+  const doc = parser ? (changes ? parser.parseEdits(uri, changes, () => document.getText()) : parser.parse(uri, text)) : parseSpecDocument(uri, document.getText(), 'json', previous);
   if (previous && !parser?.lastWasChunked) reuseUnchangedValues(previous.root, doc.root);
   previous = doc;
-  await analyzeFileAsync({ uri, text }, { host, openDocument: () => doc, memory });
+  await analyzeFileAsync({ uri, get text() { return doc.text; }, document: doc }, { host, memory });
 }
 const { profile } = await session.post('HeapProfiler.stopSampling');
 session.disconnect();

@@ -63,3 +63,22 @@ test('an editor document remembers recent changes only, and forgets them when th
   assert.equal(document.changesSince(399), undefined);
   assert.equal(document.getText(), 'b: 2\n');
 });
+
+test('pending changes are joined as a list of pieces, equal to splicing them one by one', async () => {
+  const { applyChanges } = await import('../server/src/lsp/editor-document');
+  let seed = 9;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  for (const count of [1, 2, 5, 40, 2000]) {
+    const initial = Array.from({ length: 2000 }, (_, i) => `line ${i}`).join('\n');
+    let expected = initial;
+    const changes = Array.from({ length: count }, () => {
+      const start = Math.floor(random() * (expected.length + 1));
+      const end = Math.min(expected.length, start + (random() < 0.5 ? 0 : Math.floor(random() * 30)));
+      const text = ['', 'x', 'yz\n', 'é'][Math.floor(random() * 4)];
+      expected = expected.slice(0, start) + text + expected.slice(end);
+      return { start, end, text };
+    });
+    assert.equal(applyChanges(initial, changes), expected, `${count} changes`);
+  }
+  assert.equal(applyChanges('', [{ start: 0, end: 0, text: 'a' }, { start: 1, end: 1, text: 'b' }, { start: 0, end: 2, text: '' }]), '');
+});

@@ -64,13 +64,16 @@ export class ChunkedYamlParser {
   textsJoined = 0;
   /** The previous version, so that an edit inside one chunk needs neither a new cut nor a new line scan. */
   private previous?: ParsedVersion;
-  /** The editor's previous root: unchanged objects assembled from several chunks are handed back. */
-  private previousRoot?: Record<string, unknown>;
+  /**
+   * The editor's previous document: its root hands back unchanged objects assembled from several
+   * chunks, and its text is what `parse` compares a new text with.
+   */
+  private lastDocument?: SpecDocument;
 
   /** Parses `text`, reusing every chunk whose text did not change since the previous call. */
   parse(uri: string, text: string): SpecDocument {
     if (this.previous && this.options.keepsVersions && text.length > CHUNK_BYTES) {
-      const { prefix, suffix } = commonAffixes(this.joinedPrevious!(), text);
+      const { prefix, suffix } = commonAffixes(this.lastDocument!.text, text);
       const edited = this.parseChanges(uri, [{ start: prefix, end: this.previous.length - suffix, text: text.slice(prefix, text.length - suffix) }], text);
       if (edited) return edited;
     }
@@ -86,12 +89,8 @@ export class ChunkedYamlParser {
     return (this.previous && this.options.keepsVersions ? this.parseChanges(uri, changes) : undefined) ?? this.parse(uri, wholeText());
   }
 
-  /** The text of the version parsed last, joined from its chunks (only what `parse` compares with). */
-  private joinedPrevious?: () => string;
-
   private parseWhole(uri: string, text: string): SpecDocument {
     this.previous = undefined;
-    this.joinedPrevious = undefined;
     this.lastWasChunked = true;
     const entries = text.length > CHUNK_BYTES ? split(text) : undefined;
     if (!entries) return this.parsedWithoutChunks(uri, text);
@@ -114,16 +113,16 @@ export class ChunkedYamlParser {
   private parsedWithoutChunks(uri: string, text: string): SpecDocument {
     this.lastWasChunked = false;
     this.cache.clear();
-    this.previousRoot = undefined;
+    this.lastDocument = undefined;
     return parseSpecDocument(uri, text, 'yaml');
   }
 
-  private assembled(uri: string, parsed: ParsedVersion, text: string | (() => string)): SpecDocument {
-    const document = assemble(uri, text, parsed.entries, parsed.leaves, parsed.lines, this.previousRoot);
+  /** `text`: the version's text when the caller has it; otherwise the document joins its pieces when read. */
+  private assembled(uri: string, parsed: ParsedVersion, text: string | undefined): SpecDocument {
+    const document = assemble(uri, text, parsed.entries, parsed.leaves, parsed.lines, this.lastDocument?.root as Record<string, unknown> | undefined, () => this.textsJoined++);
     if (this.options.keepsVersions) {
       this.previous = parsed;
-      this.joinedPrevious = () => document.text;
-      this.previousRoot = document.root as Record<string, unknown>;
+      this.lastDocument = document;
     }
     return document;
   }
@@ -144,7 +143,7 @@ export class ChunkedYamlParser {
     this.cache = next;
     this.lastWasChunked = true;
     this.editsReused++;
-    document = this.assembled(uri, version, text ?? (() => { this.textsJoined++; return joinPieces(version); }));
+    document = this.assembled(uri, version, text);
     return document;
   }
 
@@ -236,18 +235,6 @@ export class ChunkedYamlParser {
     const lines = LineIndex.afterEdit(previous.lines, start, oldEnd, change.text, text);
     return { length, entries, leaves, lines };
   }
-}
-
-/** The text of a parsed version: the key lines of cut entries and the chunks' own texts, in order. */
-function joinPieces(version: ParsedVersion): string {
-  const parts: string[] = [];
-  const visit = (list: Entry[]) => {
-    for (const entry of list) {
-      if (entry.children) { parts.push(entry.head!); visit(entry.children); } else parts.push(version.leaves.get(entry)!.text);
-    }
-  };
-  visit(version.entries);
-  return parts.join('');
 }
 
 /** What is read once per chunk text (a chunk keeps its object while its text is unchanged). */
@@ -408,7 +395,7 @@ function splitBlock(text: string, lines: Line[], from: number, to: number, inden
  * path item or schema keeps its identity, which the per-value caches and the analysis memory rely
  * on (`sameValue` looks only into what is not shared, so this costs the size of the edit).
  */
-function assemble(uri: string, text: string | (() => string), entries: Entry[], leaves: Map<Entry, SpecDocument>, lines: LineIndex, previousRoot?: Record<string, unknown>): SpecDocument {
+function assemble(uri: string, text: string | undefined, entries: Entry[], leaves: Map<Entry, SpecDocument>, lines: LineIndex, previousRoot?: Record<string, unknown>, onJoin?: () => void): SpecDocument {
   const syntaxErrors: SyntaxProblem[] = [];
   const build = (list: Entry[], previous: unknown): Record<string, unknown> => {
     const built = buildObject(list, previous && typeof previous === 'object' ? previous as Record<string, unknown> : undefined);
@@ -467,7 +454,7 @@ function assemble(uri: string, text: string | (() => string), entries: Entry[], 
   };
   listPieces(entries);
   const pieceText = (piece: (typeof pieces)[number]) => piece.text ?? piece.leaf!.text;
-  let whole = typeof text === 'string' ? text : undefined;
+  let whole = text;
   /** The first piece ending after `offset`. */
   const pieceAt = (offset: number): number => {
     let low = 0;
@@ -495,7 +482,13 @@ function assemble(uri: string, text: string | (() => string), entries: Entry[], 
   return {
     uri, format: 'yaml', lines, root, syntaxErrors,
     // Read whole only when asked: the editor's versions are held in pieces.
-    get text() { return whole ??= (text as () => string)(); },
+    get text() {
+      if (whole === undefined) {
+        onJoin?.();
+        whole = pieces.map(pieceText).join('');
+      }
+      return whole;
+    },
     slice,
     // Chunks start at block keys, outside any quote or flow collection: the text's nesting is the
     // deepest chunk's, and each chunk's is read once.

@@ -97,8 +97,8 @@ test('forEachDescendant(OfKind) over the cached node order visits what a recursi
         assert.equal(actual.length, expected.length, `file ${index}, from ${ts.SyntaxKind[start.kind]}@${start.pos}`);
         assert.ok(actual.every((node, i) => node === expected[i]));
       }
-      // The kind-filtered walk: one, two, three and more kinds.
-      const kindSets = [[ts.SyntaxKind.CallExpression], [ts.SyntaxKind.CallExpression, ts.SyntaxKind.NewExpression], [ts.SyntaxKind.Identifier, ts.SyntaxKind.Block, ts.SyntaxKind.StringLiteral],
+      // The kind-filtered walk: one, two, three and more kinds, a kind named twice.
+      const kindSets = [[ts.SyntaxKind.CallExpression], [ts.SyntaxKind.IfStatement, ts.SyntaxKind.CallExpression, ts.SyntaxKind.IfStatement], [ts.SyntaxKind.CallExpression, ts.SyntaxKind.NewExpression], [ts.SyntaxKind.Identifier, ts.SyntaxKind.Block, ts.SyntaxKind.StringLiteral],
         [ts.SyntaxKind.PropertyAccessExpression, ts.SyntaxKind.ReturnStatement, ts.SyntaxKind.IfStatement, ts.SyntaxKind.ArrowFunction]];
       for (const kinds of kindSets) {
         const expected: ts.Node[] = [];

@@ -63,11 +63,12 @@ export function calleeName(node: ts.Node): string {
 }
 
 /**
- * A file's nodes in the order `ts.forEachChild` visits them, with where each subtree ends: built
- * by one walk per syntax tree, so the many rules and extractors that look through a file iterate
- * an array instead of each re-walking the tree.
+ * A file's nodes in the order `ts.forEachChild` visits them, with where each subtree ends, and for
+ * each kind of node the indices of the nodes of that kind: built by one walk per syntax tree, so
+ * the many rules and extractors that look through a file iterate an array instead of each
+ * re-walking the tree, and those that look for a few kinds (calls, `if`, `throw`) visit only those.
  */
-interface NodeOrder { nodes: ts.Node[]; subtreeEnd: number[]; starts: number[]; kinds: ts.SyntaxKind[] }
+interface NodeOrder { nodes: ts.Node[]; subtreeEnd: number[]; starts: number[]; byKind: number[][] }
 const nodeOrders = new WeakMap<ts.SourceFile, NodeOrder>();
 
 function nodeOrderOf(source: ts.SourceFile): NodeOrder {
@@ -76,19 +77,31 @@ function nodeOrderOf(source: ts.SourceFile): NodeOrder {
   const nodes: ts.Node[] = [];
   const subtreeEnd: number[] = [];
   const starts: number[] = [];
-  const kinds: ts.SyntaxKind[] = [];
+  const byKind: number[][] = [];
   const walk = (node: ts.Node) => {
     const index = nodes.length;
     nodes.push(node);
     subtreeEnd.push(0);
     starts.push(node.pos);
-    kinds.push(node.kind);
+    (byKind[node.kind] ??= []).push(index);
     ts.forEachChild(node, walk);
     subtreeEnd[index] = nodes.length;
   };
   walk(source);
-  nodeOrders.set(source, order = { nodes, subtreeEnd, starts, kinds });
+  nodeOrders.set(source, order = { nodes, subtreeEnd, starts, byKind });
   return order;
+}
+
+/** The first position in the ascending `indices` holding a value >= `value`. */
+function lowerBound(indices: readonly number[], value: number): number {
+  let low = 0;
+  let high = indices.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (indices[middle] < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 /**
@@ -132,7 +145,8 @@ export function forEachDescendant(node: ts.Node, visit: (node: ts.Node) => void 
 
 /**
  * Visits the nodes under `node` of the given kinds, in `ts.forEachChild` order: what most rules
- * look for (calls, `new`, throws) is a small part of a file, and the kinds are read from the order.
+ * look for (calls, `new`, throws) is a small part of a file, and the order lists each kind's nodes,
+ * so only those are visited (the lists of several kinds are merged to keep the walk order).
  */
 export function forEachDescendantOfKind(node: ts.Node, kinds: readonly ts.SyntaxKind[], visit: (node: ts.Node) => void): void {
   const { order, start } = placeInOrder(node);
@@ -140,10 +154,32 @@ export function forEachDescendantOfKind(node: ts.Node, kinds: readonly ts.Syntax
     forEachDescendant(node, (child) => { if (kinds.includes(child.kind)) visit(child); });
     return;
   }
-  const { nodes, subtreeEnd, kinds: kindAt } = order;
+  const { nodes, subtreeEnd, byKind } = order;
   const end = subtreeEnd[start];
-  for (let index = start + 1; index < end; index++) {
-    if (kinds.includes(kindAt[index])) visit(nodes[index]);
+  const lists: number[][] = [];
+  const cursors: number[] = [];
+  for (const kind of kinds) {
+    const list = byKind[kind];
+    if (!list || lists.includes(list)) continue;
+    const cursor = lowerBound(list, start + 1);
+    if (cursor < list.length && list[cursor] < end) { lists.push(list); cursors.push(cursor); }
+  }
+  if (lists.length === 1) {
+    const list = lists[0];
+    for (let cursor = cursors[0]; cursor < list.length && list[cursor] < end; cursor++) visit(nodes[list[cursor]]);
+    return;
+  }
+  for (;;) {
+    // The smallest next index among the kinds' lists.
+    let next = end;
+    let which = -1;
+    for (let i = 0; i < lists.length; i++) {
+      const index = lists[i][cursors[i]];
+      if (index !== undefined && index < next) { next = index; which = i; }
+    }
+    if (which < 0) return;
+    cursors[which]++;
+    visit(nodes[next]);
   }
 }
 

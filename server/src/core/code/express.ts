@@ -241,13 +241,24 @@ function makeRoute(file: string, method: HttpMethod, path: string, pathNode: ts.
 
 /** `const guarded = [requireAuth, requireScope('x')]` at the top level of the file: a middleware array. */
 function localArray(source: ts.SourceFile, name: string): ts.ArrayLiteralExpression | undefined {
+  return topLevelArrays(source).get(name);
+}
+
+const topLevelArraysOf = new WeakMap<ts.SourceFile, Map<string, ts.ArrayLiteralExpression>>();
+
+/** A file's top-level array constants by name, read once per tree (every route's middleware asks). */
+function topLevelArrays(source: ts.SourceFile): Map<string, ts.ArrayLiteralExpression> {
+  let arrays = topLevelArraysOf.get(source);
+  if (arrays) return arrays;
+  arrays = new Map();
   for (const statement of source.statements) {
     if (!ts.isVariableStatement(statement)) continue;
     for (const declaration of statement.declarationList.declarations) {
-      if (ts.isIdentifier(declaration.name) && declaration.name.text === name && declaration.initializer && ts.isArrayLiteralExpression(declaration.initializer)) return declaration.initializer;
+      if (ts.isIdentifier(declaration.name) && declaration.initializer && ts.isArrayLiteralExpression(declaration.initializer) && !arrays.has(declaration.name.text)) arrays.set(declaration.name.text, declaration.initializer);
     }
   }
-  return undefined;
+  topLevelArraysOf.set(source, arrays);
+  return arrays;
 }
 
 function pathParams(path: string, node: ts.Node, file: string) {

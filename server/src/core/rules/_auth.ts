@@ -194,12 +194,6 @@ export function statusSiteKinds(): ts.SyntaxKind[] {
   return [ts.SyntaxKind.CallExpression, ts.SyntaxKind.NewExpression];
 }
 
-/** Every node of the file's syntax tree, once. */
-export function eachNode(context: CodeContext, visit: (node: ts.Node) => void) {
-  visit(context.source);
-  forEachDescendant(context.source, (node) => { visit(node); });
-}
-
 /** Atoms of a condition joined by `||`/`&&` (parentheses removed). */
 export function conditionAtoms(expression: ts.Expression): ts.Expression[] {
   if (ts.isParenthesizedExpression(expression)) return conditionAtoms(expression.expression);

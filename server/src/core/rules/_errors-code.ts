@@ -2,7 +2,7 @@ import ts from 'typescript';
 import { codeStyle } from './_code-edits';
 import type { CodeContext } from '../engine/code-context';
 import type { TextEdit } from '../types';
-import { calleeName, forEachDescendant, NEST_EXCEPTIONS, numberValue } from '../code/ast';
+import { calleeName, forEachDescendant, forEachDescendantOfKind, NEST_EXCEPTIONS, numberValue } from '../code/ast';
 import type { ErrorBody, StatusSend } from '../code/model';
 import type { ExtractedRoute } from '../code/extract';
 
@@ -245,9 +245,9 @@ export function checkCodeInternals(context: CodeContext): void {
       }
     };
     check(body);
-    forEachDescendant(body, check);
+    forEachDescendantOfKind(body, [ts.SyntaxKind.PropertyAccessExpression], check);
   };
-  forEachDescendant(source, visit);
+  forEachDescendantOfKind(source, [ts.SyntaxKind.CallExpression, ts.SyntaxKind.ThrowStatement], visit);
 }
 
 /** `err`, `error`, `e`, `exception`, `dbError`, `err.cause`: a value that is an error, not a `stack` of something else. */

@@ -4,7 +4,7 @@ import { setMapEntry, yamlScalar } from '../spec/edits';
 import { isRecord, type Operation, type Resolved, type SpecContext } from '../engine/spec-context';
 import { contentSchemas, isCollectionPath, isSuccessStatus, pathSegments, schemaShape } from '../engine/spec-helpers';
 import { charAt, type SpecDocument } from '../spec/document';
-import { expressionText, forEachDescendant } from '../code/ast';
+import { expressionText, forEachDescendant, forEachDescendantOfKind } from '../code/ast';
 import type { ExtractedRoute } from '../code/extract';
 
 /** Shared readings for the pagination rules (spec and code). */
@@ -209,12 +209,11 @@ export function storeCallNodes(route: ExtractedRoute, source: ts.SourceFile): { 
   const handler = route.handlerNode;
   if (!handler) return [];
   const result: { call: ExtractedRoute['storeCalls'][number]; node: ts.CallExpression }[] = [];
-  forEachDescendant(handler, (node) => {
-    if (!ts.isCallExpression(node)) return undefined;
+  if (route.storeCalls.length === 0) return result;
+  forEachDescendantOfKind(handler, [ts.SyntaxKind.CallExpression], (node) => {
     const start = node.getStart(source);
     const call = route.storeCalls.find((c) => c.span.start === start && c.span.end === node.getEnd());
-    if (call) result.push({ call, node });
-    return undefined;
+    if (call) result.push({ call: call, node: node as ts.CallExpression });
   });
   return result;
 }

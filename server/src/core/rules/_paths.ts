@@ -4,7 +4,7 @@ import { charAt, type SpecDocument } from '../spec/document';
 import type { Operation } from '../engine/spec-context';
 import { splitWords } from '../engine/spec-helpers';
 import type { ExtractedRoute } from '../code/extract';
-import { expressionText, forEachDescendant } from '../code/ast';
+import { expressionText, forEachDescendantOfKind } from '../code/ast';
 
 /**
  * Helpers shared by the path and method-semantics rules (path-noun-segments, path-param-consistency,
@@ -154,11 +154,10 @@ export function nestBodyParameter(route: ExtractedRoute): ts.ParameterDeclaratio
 /** Calls in a handler body as `receiver.method(...)` with the receiver text. */
 export function methodCalls(node: ts.Node): { receiver: string; method: string; node: ts.CallExpression }[] {
   const calls: { receiver: string; method: string; node: ts.CallExpression }[] = [];
-  forEachDescendant(node, (child) => {
+  forEachDescendantOfKind(node, [ts.SyntaxKind.CallExpression], (child) => {
     if (ts.isCallExpression(child) && ts.isPropertyAccessExpression(child.expression)) {
       calls.push({ receiver: expressionText(child.expression.expression), method: child.expression.name.text, node: child });
     }
-    return undefined;
   });
   return calls;
 }

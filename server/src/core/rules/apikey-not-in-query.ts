@@ -5,7 +5,7 @@ import { isRecord, type SpecContext } from '../engine/spec-context';
 import type { CodeContext } from '../engine/code-context';
 import { securitySchemes } from '../engine/spec-helpers';
 import { replaceValue } from '../spec/edits';
-import { forEachDescendant } from '../code/ast';
+import { forEachDescendantOfKind } from '../code/ast';
 import type { JsonPath } from '../types';
 
 /** Parameter names that carry an API key: api_key, apiKey, api-key, x-api-key. */
@@ -106,7 +106,10 @@ function isQueryObject(node: ts.Expression): boolean {
 }
 
 function checkExpress(context: CodeContext) {
-  forEachDescendant(context.source, (node) => {
+  // Nodes inside a reported read come right after it in the walk: they are not reported again.
+  let reportedEnd = -1;
+  forEachDescendantOfKind(context.source, [ts.SyntaxKind.PropertyAccessExpression, ts.SyntaxKind.ElementAccessExpression, ts.SyntaxKind.VariableDeclaration], (node) => {
+    if (node.pos < reportedEnd) return;
     let keyName: string | undefined;
     let request: ts.Expression | undefined;
     if (ts.isPropertyAccessExpression(node) && isQueryObject(node.expression)) {
@@ -129,7 +132,8 @@ function checkExpress(context: CodeContext) {
           edits: () => [{ uri: context.uri, start: span.start, end: span.end, newText: `${requestName}.get(${quoted(codeStyle(context.source), header)})` }],
         },
       });
-      return 'skip';
+      reportedEnd = node.end;
+      return;
     }
     // const { api_key } = req.query;
     if (ts.isVariableDeclaration(node) && node.initializer && isQueryObject(node.initializer) && ts.isObjectBindingPattern(node.name)) {
@@ -144,6 +148,5 @@ function checkExpress(context: CodeContext) {
         }
       }
     }
-    return undefined;
   });
 }

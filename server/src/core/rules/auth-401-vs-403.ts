@@ -4,7 +4,8 @@ import type { SpecContext } from '../engine/spec-context';
 import type { CodeContext } from '../engine/code-context';
 import { responseHeaders } from '../engine/spec-helpers';
 import type { TextEdit } from '../types';
-import { addResponseHeader, classifyCondition, eachNode, headerObject, nodeKey, responseText, responsesWithStatus, statusSitesIn, verifiesToken, type StatusSite } from './_auth';
+import { addResponseHeader, classifyCondition, headerObject, nodeKey, responseText, responsesWithStatus, statusSitesIn, verifiesToken, type StatusSite } from './_auth';
+import { forEachDescendantOfKind } from '../code/ast';
 
 /** Wording of an unauthenticated caller: no, invalid or expired credentials. */
 const UNAUTHENTICATED_TEXT = /\b(unauthenticated|not authenticated|authentication (is )?(required|failed|missing|needed)|(missing|no|absent|invalid|expired|bad|malformed|revoked|unknown)\s+(or (invalid|expired|missing|malformed)\s+)?(credentials?|(access |bearer |auth(entication)? |api |id |session )?tokens?|api[- ]?keys?|authori[sz]ation header|session( cookie)?)|(token|credentials?|api[- ]?key|session)\s+(is |was |are )?(missing|invalid|expired|not provided|revoked)|not (logged|signed) in|(log|sign) ?in (is )?required)\b/i;
@@ -96,7 +97,7 @@ function checkCode(context: CodeContext) {
     const edits = swapEdits(context, site, wanted);
     context.report({ span: site.node, message, fix: edits ? { title: `Send ${wanted} instead`, isPreferred: true, edits: () => edits } : undefined });
   };
-  eachNode(context, (node) => {
+  forEachDescendantOfKind(context.source, [ts.SyntaxKind.IfStatement, ts.SyntaxKind.TryStatement], (node) => {
     if (ts.isIfStatement(node)) {
       const kind = classifyCondition(node.expression, source);
       if (kind === 'other') return;

@@ -3,7 +3,7 @@ import { defineRule } from './rule';
 import { isRecord, type Resolved, type SpecContext } from '../engine/spec-context';
 import type { CodeContext } from '../engine/code-context';
 import { componentSchemaName, contentSchemas } from '../engine/spec-helpers';
-import { forEachDescendant, isFunctionLike } from '../code/ast';
+import { forEachDescendant, forEachDescendantOfKind, isFunctionLike } from '../code/ast';
 import type { JsonPath } from '../types';
 import type { SpecDocument } from '../spec/document';
 import { entityImport, typeNames } from './_dto';
@@ -203,7 +203,7 @@ function checkExpressHandler(context: CodeContext, handler: ts.Node, storeCalls:
     return rows.find((call) => call.span.start === start && call.span.end === inner.getEnd());
   };
   const variables = new Map<string, (typeof rows)[number]>();
-  forEachDescendant(handler, (node) => {
+  forEachDescendantOfKind(handler, [ts.SyntaxKind.VariableDeclaration, ts.SyntaxKind.CallExpression], (node) => {
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
       const call = storeCallAt(node.initializer);
       if (call) variables.set(node.name.text, call);
@@ -216,6 +216,5 @@ function checkExpressHandler(context: CodeContext, handler: ts.Node, storeCalls:
         context.report({ span: argument, message: `The response sends ${what} as stored; map it to a response DTO that lists only the fields the API promises.` });
       }
     }
-    return undefined;
   });
 }

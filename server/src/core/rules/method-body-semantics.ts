@@ -1,6 +1,7 @@
 import ts from 'typescript';
 import { defineRule } from './rule';
 import { nestBodyParameter, removeEntry } from './_paths';
+import { forEachDescendantOfKind } from '../code/ast';
 
 const NO_BODY_METHODS = new Set(['get', 'head', 'delete']);
 
@@ -94,15 +95,9 @@ export default defineRule({
 function firstBodyRead(handler: ts.Node): ts.Node | undefined {
   let found: ts.Node | undefined;
   const requestName = requestParameterName(handler);
-  const visit = (node: ts.Node) => {
-    if (found) return;
-    if (ts.isPropertyAccessExpression(node) && node.name.text === 'body' && ts.isIdentifier(node.expression) && node.expression.text === requestName) {
-      found = node;
-      return;
-    }
-    ts.forEachChild(node, visit);
-  };
-  ts.forEachChild(handler, visit);
+  forEachDescendantOfKind(handler, [ts.SyntaxKind.PropertyAccessExpression], (node) => {
+    if (!found && ts.isPropertyAccessExpression(node) && node.name.text === 'body' && ts.isIdentifier(node.expression) && node.expression.text === requestName) found = node;
+  });
   return found;
 }
 

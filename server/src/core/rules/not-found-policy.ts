@@ -6,7 +6,7 @@ import { pathSegments } from '../engine/spec-helpers';
 import type { JsonPath } from '../types';
 import type { ExtractedRoute } from '../code/extract';
 import { conditionAtoms, responseText, statusSitesIn, type StatusSite } from './_auth';
-import { forEachDescendant } from '../code/ast';
+import { forEachDescendantOfKind } from '../code/ast';
 
 /** A 404 documented as also covering items the caller may not see: the hiding policy. */
 const HIDES_404 = /\b(not found|does not exist|doesn'?t exist|no such \w+)\b.{0,40}\b(or|and)\b.{0,40}\b(access|accessible|permission|visible|authori[sz]ed|belongs?|own|owned|scope)|\b(not (accessible|visible) to|no access to|hidden from)\b/i;
@@ -123,10 +123,8 @@ function isOwnershipComparison(atom: ts.Expression): boolean {
 /** A lookup scoped to the caller: `{ where: { id, userId: req.user.id } }`. */
 function hasScopedLookup(handler: ts.Node): boolean {
   let found = false;
-  forEachDescendant(handler, (node) => {
-    if (found) return 'skip';
-    if (ts.isPropertyAssignment(node) && (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name)) && OWNER_KEY.test(node.name.text) && CALLER_REF.test(node.initializer.getText())) found = true;
-    return undefined;
+  forEachDescendantOfKind(handler, [ts.SyntaxKind.PropertyAssignment], (node) => {
+    if (!found && ts.isPropertyAssignment(node) && (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name)) && OWNER_KEY.test(node.name.text) && CALLER_REF.test(node.initializer.getText())) found = true;
   });
   return found;
 }
@@ -137,7 +135,7 @@ function routePolicies(route: ExtractedRoute): Policy<{ route: ExtractedRoute; s
   const label = `${route.method.toUpperCase()} ${route.path}`;
   const policies: Policy<{ route: ExtractedRoute; site: StatusSite }>[] = [];
   // The handler itself is a function, never an `if`: its descendants are what can hold one.
-  forEachDescendant(handler, (node) => {
+  forEachDescendantOfKind(handler, [ts.SyntaxKind.IfStatement], (node) => {
     if (ts.isIfStatement(node) && conditionAtoms(node.expression).some(isOwnershipComparison)) {
       for (const site of statusSitesIn(node.thenStatement, { shallowIfs: true })) {
         if (site.code === 403) policies.push({ kind: 'reveal', item: { route, site }, label });

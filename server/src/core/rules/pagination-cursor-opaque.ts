@@ -5,7 +5,7 @@ import type { CodeContext } from '../engine/code-context';
 import type { JsonPath } from '../types';
 import type { SpecDocument } from '../spec/document';
 import { schemaShape } from '../engine/spec-helpers';
-import { decoratorsOf, forEachDescendant, stringValue } from '../code/ast';
+import { decoratorsOf, forEachDescendantOfKind, stringValue } from '../code/ast';
 import { isBackofficeOperation, isCollectionGet, isIntegerLike, listResponse, queryFieldOf, queryParams, STRICT_CURSOR_NAMES, unwrap } from './_pagination';
 
 const RESPONSE_CURSOR = /^(next_?cursor|prev(ious)?_?cursor|cursor|end_?cursor|start_?cursor|next_?page_?token|continuation_?token)$/i;
@@ -91,7 +91,7 @@ function checkCode(context: CodeContext) {
   for (const route of context.routes()) {
     const handler = route.handlerNode;
     if (!handler) continue;
-    forEachDescendant(handler, (node) => {
+    forEachDescendantOfKind(handler, [ts.SyntaxKind.PropertyAssignment, ts.SyntaxKind.CallExpression, ts.SyntaxKind.PrefixUnaryExpression], (node) => {
       // next_cursor: last.id, nextCursor: offset + limit
       if (ts.isPropertyAssignment(node) && (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name)) && CODE_CURSOR_KEYS.test(node.name.text) && !isStoreArgument(node)) {
         const raw = rawPosition(node.initializer, context);
@@ -105,7 +105,6 @@ function checkCode(context: CodeContext) {
         const field = queryFieldOf(inner);
         if (field && STRICT_CURSOR_NAMES.test(field)) context.report({ span: node, message: `The cursor '${field}' is read as a number, so it is a raw offset or id; decode an opaque cursor instead (e.g. base64url of the last sort key).` });
       }
-      return undefined;
     });
     // Nest: @Query('cursor', ParseIntPipe) cursor: number
     if (route.framework === 'nest' && ts.isFunctionLike(handler)) {

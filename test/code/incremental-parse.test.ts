@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
-import { forEachDescendant, forEachDescendantOfKind, parseSource, reparseSource } from '../../server/src/core/code/ast';
+import { forEachDescendant, forEachDescendantOfKind, nodeOrderMismatch, parseSource, reparseSource } from '../../server/src/core/code/ast';
 import { extractRoutes } from '../../server/src/core/code/extract';
 import { generateRouter } from '../../bench/latency.mjs';
 
@@ -15,6 +15,38 @@ function dump(source: ts.SourceFile): string {
     ts.forEachChild(node, visit);
   };
   visit(source);
+  const diagnostics = (source as unknown as { parseDiagnostics: ts.Diagnostic[] }).parseDiagnostics.map((d) => `${d.start}:${d.length}:${d.messageText}`);
+  return out.join('\n') + '\n' + diagnostics.join('\n');
+}
+
+/** `dump` read through the cached node order, plus each node's subtree size and the kind lists. */
+function orderDump(source: ts.SourceFile): string {
+  const out = [`${ts.SyntaxKind[source.kind]} ${source.pos}-${source.end} ${source.getStart(source)}`];
+  forEachDescendant(source, (node) => { out.push(`${ts.SyntaxKind[node.kind]} ${node.pos}-${node.end} ${node.getStart(source)}`); });
+  const withSizes: string[] = [];
+  const recursive = (node: ts.Node) => {
+    let size = 0;
+    forEachDescendant(node, () => { size++; });
+    withSizes.push(String(size));
+    ts.forEachChild(node, recursive);
+  };
+  recursive(source);
+  const calls: number[] = [];
+  forEachDescendantOfKind(source, [ts.SyntaxKind.CallExpression, ts.SyntaxKind.Block], (node) => { calls.push(node.pos); });
+  const expectedCalls: number[] = [];
+  const sizes: string[] = [];
+  const walk = (node: ts.Node): number => {
+    if (node !== source && (ts.isCallExpression(node) || ts.isBlock(node))) expectedCalls.push(node.pos);
+    const at = sizes.length;
+    sizes.push('');
+    let size = 0;
+    ts.forEachChild(node, (child) => { size += 1 + walk(child); });
+    sizes[at] = String(size);
+    return size;
+  };
+  walk(source);
+  assert.deepEqual(withSizes, sizes, 'subtree sizes');
+  assert.deepEqual(calls, expectedCalls, 'nodes by kind');
   const diagnostics = (source as unknown as { parseDiagnostics: ts.Diagnostic[] }).parseDiagnostics.map((d) => `${d.start}:${d.length}:${d.messageText}`);
   return out.join('\n') + '\n' + diagnostics.join('\n');
 }
@@ -35,8 +67,13 @@ test('an edited route file re-parsed incrementally gives the tree a fresh parse 
       const at = Math.floor(random() * text.length);
       const removed = random() < 0.3 ? Math.floor(random() * 20) : 0;
       text = text.slice(0, at) + (removed ? '' : snippets[Math.floor(random() * snippets.length)]) + text.slice(at + removed);
+      // The old tree's node order is known, so the new tree's is built from it (copying the
+      // statements the incremental parser moved over): it must list what a walk of the new tree does.
+      forEachDescendant(tree, () => undefined);
       tree = reparseSource(tree, text);
       assert.equal(dump(tree), dump(parseSource(path, text)), `file ${index}, round ${round}`);
+      assert.equal(orderDump(tree), dump(tree), `node order of file ${index}, round ${round}`);
+      assert.equal(nodeOrderMismatch(tree), undefined, `node starts and kinds of file ${index}, round ${round}`);
       compared++;
     }
   });

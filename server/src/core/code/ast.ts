@@ -19,7 +19,10 @@ export function reparseSource(previous: ts.SourceFile, text: string): ts.SourceF
   const { prefix, suffix } = commonAffixes(previous.text, text);
   const oldLength = previous.text.length - suffix - prefix;
   const newLength = text.length - suffix - prefix;
-  return ts.updateSourceFile(previous, text, { span: { start: prefix, length: oldLength }, newLength });
+  const updated = ts.updateSourceFile(previous, text, { span: { start: prefix, length: oldLength }, newLength });
+  const order = nodeOrders.get(previous);
+  if (order) inheritedOrders.set(updated, order);
+  return updated;
 }
 
 export function spanOf(node: ts.Node, file: string): SourceSpan {
@@ -63,37 +66,147 @@ export function calleeName(node: ts.Node): string {
 }
 
 /**
- * A file's nodes in the order `ts.forEachChild` visits them, with where each subtree ends, and for
- * each kind of node the indices of the nodes of that kind: built by one walk per syntax tree, so
- * the many rules and extractors that look through a file iterate an array instead of each
- * re-walking the tree, and those that look for a few kinds (calls, `if`, `throw`) visit only those.
+ * A file's nodes in the order `ts.forEachChild` visits them, with where each subtree ends, where
+ * each node starts and its kind: built once per syntax tree, so the many rules and extractors that
+ * look through a file iterate arrays instead of each re-walking the tree. The indices of one kind's
+ * nodes are listed on the first request for that kind, so that rules looking for a few kinds
+ * (calls, `if`, `throw`) visit only those.
  */
-interface NodeOrder { nodes: ts.Node[]; subtreeEnd: number[]; starts: number[]; byKind: number[][] }
+interface NodeOrder {
+  nodes: ts.Node[];
+  subtreeEnd: Int32Array;
+  starts: Int32Array;
+  kinds: Uint16Array;
+  byKind: (Int32Array | undefined)[];
+}
 const nodeOrders = new WeakMap<ts.SourceFile, NodeOrder>();
+/**
+ * The order of the tree an incrementally updated tree came from (see reparseSource). Only the order
+ * is kept, never the old tree, so versions do not chain in memory.
+ */
+const inheritedOrders = new WeakMap<ts.SourceFile, NodeOrder>();
+
+/** Appends nodes to an order under construction; the typed arrays grow by doubling. */
+class NodeOrderBuilder {
+  readonly nodes: ts.Node[] = [];
+  private subtreeEnd: Int32Array;
+  private starts: Int32Array;
+  private kinds: Uint16Array;
+
+  constructor(capacity: number) {
+    this.subtreeEnd = new Int32Array(capacity);
+    this.starts = new Int32Array(capacity);
+    this.kinds = new Uint16Array(capacity);
+  }
+
+  /** Adds `node` and its subtree, walked. */
+  readonly walk = (node: ts.Node): void => {
+    const index = this.nodes.length;
+    this.reserve(index + 1);
+    this.nodes.push(node);
+    this.starts[index] = node.pos;
+    this.kinds[index] = node.kind;
+    ts.forEachChild(node, this.walk);
+    this.subtreeEnd[index] = this.nodes.length;
+  };
+
+  /** Adds the subtree at `from` in `previous`, whose nodes are this tree's too (moved, not changed). */
+  copy(previous: NodeOrder, from: number): void {
+    const end = previous.subtreeEnd[from];
+    const at = this.nodes.length;
+    this.reserve(at + end - from);
+    // The incremental parser shifted the whole subtree by one distance (it lies on one side of the edit).
+    const moved = previous.nodes[from].pos - previous.starts[from];
+    const shift = at - from;
+    for (let index = from; index < end; index++) {
+      this.nodes.push(previous.nodes[index]);
+      this.subtreeEnd[index + shift] = previous.subtreeEnd[index] + shift;
+      this.starts[index + shift] = previous.starts[index] + moved;
+    }
+    this.kinds.set(previous.kinds.subarray(from, end), at);
+  }
+
+  /** Adds the root alone: its children are added next, walked or copied. */
+  addRoot(node: ts.SourceFile): void {
+    this.reserve(1);
+    this.nodes.push(node);
+    this.starts[0] = node.pos;
+    this.kinds[0] = node.kind;
+  }
+
+  /** The root's subtree ends with the last node added. */
+  closeRoot(): void {
+    this.subtreeEnd[0] = this.nodes.length;
+  }
+
+  finish(): NodeOrder {
+    const length = this.nodes.length;
+    return { nodes: this.nodes, subtreeEnd: this.subtreeEnd.subarray(0, length), starts: this.starts.subarray(0, length), kinds: this.kinds.subarray(0, length), byKind: [] };
+  }
+
+  private reserve(size: number): void {
+    if (size <= this.starts.length) return;
+    const capacity = Math.max(size, this.starts.length * 2);
+    const grow = <T extends Int32Array | Uint16Array>(array: T, created: T): T => { created.set(array); return created; };
+    this.subtreeEnd = grow(this.subtreeEnd, new Int32Array(capacity));
+    this.starts = grow(this.starts, new Int32Array(capacity));
+    this.kinds = grow(this.kinds, new Uint16Array(capacity));
+  }
+}
 
 function nodeOrderOf(source: ts.SourceFile): NodeOrder {
   let order = nodeOrders.get(source);
   if (order) return order;
-  const nodes: ts.Node[] = [];
-  const subtreeEnd: number[] = [];
-  const starts: number[] = [];
-  const byKind: number[][] = [];
-  const walk = (node: ts.Node) => {
-    const index = nodes.length;
-    nodes.push(node);
-    subtreeEnd.push(0);
-    starts.push(node.pos);
-    (byKind[node.kind] ??= []).push(index);
-    ts.forEachChild(node, walk);
-    subtreeEnd[index] = nodes.length;
-  };
-  walk(source);
-  nodeOrders.set(source, order = { nodes, subtreeEnd, starts, byKind });
+  const previous = inheritedOrders.get(source);
+  inheritedOrders.delete(source);
+  const builder = new NodeOrderBuilder(previous ? previous.nodes.length + 1024 : Math.max(1024, source.text.length >> 2));
+  if (!previous) {
+    builder.walk(source);
+  } else {
+    // The incremental parser moves whole unchanged statements into the new tree (same objects,
+    // same children, positions shifted in place): their part of the order is copied from the
+    // previous one instead of walked, and only the statements an edit touched are walked.
+    const previousStatements = new Map<ts.Node, number>();
+    for (let index = 1; index < previous.nodes.length; index = previous.subtreeEnd[index]) previousStatements.set(previous.nodes[index], index);
+    builder.addRoot(source);
+    ts.forEachChild(source, (statement) => {
+      const from = previousStatements.get(statement);
+      if (from === undefined) builder.walk(statement);
+      else builder.copy(previous, from);
+    });
+    builder.closeRoot();
+  }
+  nodeOrders.set(source, order = builder.finish());
   return order;
 }
 
+/**
+ * The first index of the cached order whose recorded start or kind is not its node's (undefined when
+ * all agree): tests check the copied parts of an order with it, since a wrong start only makes
+ * `indexInOrder` miss and the walks fall back to a slower but equal result.
+ */
+export function nodeOrderMismatch(source: ts.SourceFile): number | undefined {
+  const { nodes, starts, kinds } = nodeOrderOf(source);
+  for (let index = 0; index < nodes.length; index++) if (starts[index] !== nodes[index].pos || kinds[index] !== nodes[index].kind) return index;
+  return undefined;
+}
+
+/** The indices of the nodes of `kind`, ascending: listed on the first request. */
+function indicesOfKind(order: NodeOrder, kind: ts.SyntaxKind): Int32Array {
+  let list = order.byKind[kind];
+  if (list) return list;
+  const { kinds } = order;
+  let count = 0;
+  for (let index = 0; index < kinds.length; index++) if (kinds[index] === kind) count++;
+  list = new Int32Array(count);
+  count = 0;
+  for (let index = 0; index < kinds.length; index++) if (kinds[index] === kind) list[count++] = index;
+  order.byKind[kind] = list;
+  return list;
+}
+
 /** The first position in the ascending `indices` holding a value >= `value`. */
-function lowerBound(indices: readonly number[], value: number): number {
+function lowerBound(indices: ArrayLike<number>, value: number): number {
   let low = 0;
   let high = indices.length;
   while (low < high) {
@@ -154,13 +267,13 @@ export function forEachDescendantOfKind(node: ts.Node, kinds: readonly ts.Syntax
     forEachDescendant(node, (child) => { if (kinds.includes(child.kind)) visit(child); });
     return;
   }
-  const { nodes, subtreeEnd, byKind } = order;
+  const { nodes, subtreeEnd } = order;
   const end = subtreeEnd[start];
-  const lists: number[][] = [];
+  const lists: Int32Array[] = [];
   const cursors: number[] = [];
   for (const kind of kinds) {
-    const list = byKind[kind];
-    if (!list || lists.includes(list)) continue;
+    const list = indicesOfKind(order, kind);
+    if (lists.includes(list)) continue;
     const cursor = lowerBound(list, start + 1);
     if (cursor < list.length && list[cursor] < end) { lists.push(list); cursors.push(cursor); }
   }
@@ -174,8 +287,8 @@ export function forEachDescendantOfKind(node: ts.Node, kinds: readonly ts.Syntax
     let next = end;
     let which = -1;
     for (let i = 0; i < lists.length; i++) {
-      const index = lists[i][cursors[i]];
-      if (index !== undefined && index < next) { next = index; which = i; }
+      const list = lists[i];
+      if (cursors[i] < list.length && list[cursors[i]] < next) { next = list[cursors[i]]; which = i; }
     }
     if (which < 0) return;
     cursors[which]++;

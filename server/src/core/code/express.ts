@@ -53,13 +53,12 @@ export function readExpressFile(file: string, source: ts.SourceFile, facts: AppF
     if (base !== init) chainRouters.set(base, router);
   };
   // Declarations first, so routes can find their router whatever the order in the file.
-  forEachDescendant(source, (node) => {
+  forEachDescendantOfKind(source, [ts.SyntaxKind.VariableDeclaration, ts.SyntaxKind.FunctionDeclaration], (node) => {
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
       declare(node.name.text, unwrap(node.initializer), isExported(node) ? 'named' : false);
       if (isFunctionLike(unwrap(node.initializer))) result.functions.set(node.name.text, unwrap(node.initializer));
     }
     if (ts.isFunctionDeclaration(node) && node.name) result.functions.set(node.name.text, node);
-    return undefined;
   });
   for (const statement of source.statements) {
     // export default Router().use('/api', api); module.exports = Router().use(...)
@@ -319,9 +318,8 @@ function loopExpansions(node: ts.CallExpression, source: ts.SourceFile): (readon
   if (ts.isIdentifier(array)) {
     const name = array.text;
     array = undefined;
-    forEachDescendant(source, (n) => {
+    forEachDescendantOfKind(source, [ts.SyntaxKind.VariableDeclaration], (n) => {
       if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === name && n.initializer) array = unwrap(n.initializer);
-      return undefined;
     });
   }
   if (!array || !ts.isArrayLiteralExpression(array)) return plain;

@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { calleeName, expressionText, forEachDescendant, NEST_EXCEPTIONS, numberValue, objectKeys, spanOf, stringValue } from './ast';
+import { calleeName, expressionText, forEachDescendantOfKind, NEST_EXCEPTIONS, numberValue, objectKeys, spanOf, stringValue } from './ast';
 import type { ErrorBody, RouteParam, SourceSpan, StatusSend, StoreCall } from './model';
 
 export interface HandlerFacts {
@@ -87,7 +87,8 @@ export function analyzeHandler(fn: ts.Node, file: string, framework: 'express' |
     facts.params.push({ name, in: where, span: spanOf(node, file) });
   };
 
-  forEachDescendant(fn, (node) => {
+  const kinds = [ts.SyntaxKind.CallExpression, ts.SyntaxKind.ThrowStatement, ts.SyntaxKind.PropertyAccessExpression, ts.SyntaxKind.ElementAccessExpression, ts.SyntaxKind.VariableDeclaration];
+  forEachDescendantOfKind(fn, kinds, (node) => {
     if (ts.isCallExpression(node)) {
       readResponseCall(node, file, facts);
       readStoreCall(node, file, facts);
@@ -129,7 +130,6 @@ export function analyzeHandler(fn: ts.Node, file: string, framework: 'express' |
         if (name) addParam(name, where, element);
       }
     }
-    return undefined;
   });
   void framework;
   return facts;

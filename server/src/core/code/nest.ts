@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { calleeName, decoratorsOf, expressionText, forEachDescendant, forEachDescendantOfKind, isFunctionLike, numberValue, objectProperty, spanOf, stringValue } from './ast';
+import { calleeName, decoratorsOf, expressionText, forEachDescendantOfKind, isFunctionLike, numberValue, objectProperty, spanOf, stringValue } from './ast';
 import { analyzeHandler, type HandlerFactsMemory } from './handler';
 import { AUTH_NAME } from './express';
 import type { AppFacts, HttpMethod, Middleware, Route, RouteParam } from './model';
@@ -131,7 +131,7 @@ export function readNestBootstrap(file: string, source: ts.SourceFile, facts: Ap
     return undefined;
   });
   // Global providers: { provide: APP_GUARD, useClass: JwtAuthGuard }
-  forEachDescendant(source, (node) => {
+  forEachDescendantOfKind(source, [ts.SyntaxKind.ObjectLiteralExpression], (node) => {
     if (!ts.isObjectLiteralExpression(node)) return undefined;
     const provide = objectProperty(node, 'provide');
     const useClass = objectProperty(node, 'useClass') ?? objectProperty(node, 'useExisting');

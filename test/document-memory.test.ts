@@ -42,7 +42,7 @@ const view = (diagnostics: Diagnostic[]) => diagnostics.map((d) => `${d.ruleId} 
 test('path-item rules and rules with kept state give the same diagnostics and fixes, incrementally and in full, over random edits', () => {
   let seed = 11;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-  const snippets = ['x', ' ', '1', '\n', ':', '#', 'limit', 'cursor', 'offset', '401', '403', '201', 'Retry-After', 'Idempotency-Key', '$ref', "'", '-'];
+  const snippets = ['x', ' ', '1', '\n', ':', '#', 'limit', 'cursor', 'offset', '401', '403', '201', 'Retry-After', 'Idempotency-Key', '$ref', "'", '-', 'restore'];
   let documents = 0;
   let reused = 0;
   let fixesCompared = 0;
@@ -92,4 +92,44 @@ test('path-item rules and rules with kept state give the same diagnostics and fi
   assert.ok(documents >= 30, `only ${documents} documents`);
   assert.ok(reused > 10_000, `only ${reused} path items were reused`);
   assert.ok(fixesCompared > 50, `only ${fixesCompared} fixes compared`);
+});
+
+test('a path-item rule reading a fact of the whole document re-checks every path item when that fact changes', () => {
+  // dto-no-persistence-leak reports a soft-delete column unless deleted items are part of the API,
+  // which a restore endpoint anywhere in `paths` says: renaming one path changes every path item's answer.
+  const rule = allRules.find((candidate) => candidate.id === 'dto-no-persistence-leak')!;
+  const items = Array.from({ length: 100 }, (_, i) => `  /files${i}:
+    get:
+      responses:
+        '200':
+          description: A file
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  id: { type: string }
+                  deletedAt: { type: string, format: date-time }
+`).join('');
+  const version = (restorePath: string) => `openapi: 3.0.3\ninfo: { title: Files, version: 1.0.0 }\npaths:\n${items}  ${restorePath}:\n    post:\n      responses:\n        '204': { description: Done }\n`;
+  const parser = new ChunkedYamlParser({ keepsVersions: true });
+  const memory = new DocumentMemory();
+  const softDeleteReports = (text: string, withMemory: boolean) => {
+    const doc = withMemory ? parser.parse('file:///files.yaml', text) : new ChunkedYamlParser().parse('file:///files.yaml', text);
+    return analyzeSpecDocument(doc, { host, rules: [rule], memory: withMemory ? memory : undefined }).diagnostics.filter((d) => /soft-delete/.test(d.message)).length;
+  };
+  const plain = version('/files/{id}/archive');
+  const restoring = version('/files/{id}/restore');
+  // Past the chunking size, unchanged path items keep their values, so records could be reused.
+  assert.ok(plain.length > 20_000);
+  assert.equal(softDeleteReports(plain, true), 100);
+  memory.reused = 0;
+  assert.equal(softDeleteReports(restoring, true), 0);
+  assert.equal(memory.reused, 0, 'no record is reused across the change');
+  assert.equal(softDeleteReports(restoring, false), 0);
+  assert.equal(softDeleteReports(plain, true), 100);
+  // An edit that leaves the fact alone reuses the other path items' records.
+  memory.reused = 0;
+  assert.equal(softDeleteReports(version('/files/{id}/archived'), true), 100);
+  assert.ok(memory.reused >= 99, `${memory.reused} reused`);
 });

@@ -69,7 +69,7 @@ export class DocumentMemory {
       this.analysis++;
       this.roots = { previous: this.roots.current, current: context.root };
     }
-    const environment = this.environment.values;
+    const environment = rule.environment ? [...this.environment.values, ...rule.environment(context)] : this.environment.values;
     const stored = this.records.get(rule.id);
     const previous = stored && sameValues(stored.environment, environment) ? stored.items : undefined;
     const next = new Map<string, PathItemRecord>();
@@ -148,6 +148,7 @@ export class DocumentMemory {
    */
   private scopedContext(context: SpecContext, key: string): SpecContext {
     const scoped = new SpecContext(context.doc, context.refs, key);
+    scoped.whole = context;
     scoped.code = context.code;
     scoped.ruleId = context.ruleId;
     scoped.severity = context.severity;

@@ -53,6 +53,8 @@ export class SpecContext {
   /** When set, every report is also kept here as written (the editor's per-path-item memory). */
   reports?: SpecReport[];
   private scopedRoot?: Record<string, unknown>;
+  /** The whole-document context a context of one path item was made from (see DocumentMemory). */
+  whole?: SpecContext;
 
   constructor(readonly doc: SpecDocument, readonly refs: RefResolver, onlyPathKey?: string) {
     if (onlyPathKey !== undefined && isRecord(doc.root) && isRecord(doc.root.paths)) {
@@ -66,6 +68,11 @@ export class SpecContext {
   }
 
   get isSwagger2(): boolean { return this.doc.version === '2.0'; }
+
+  /** The context of the whole document: this one, unless this one sees a single path item. */
+  wholeDocument(): SpecContext {
+    return this.whole ?? this;
+  }
 
   /** Every operation of `paths` (and 3.1+ `webhooks` are left out: they are not served by this API). */
   operations(): Operation[] {

@@ -32,6 +32,7 @@ function persistenceField(name: string, siblings: string[]): string | undefined 
 
 export default defineRule({
   id: 'dto-no-persistence-leak',
+  scope: 'path-item',
   severity: 'warning',
   description: 'Persistence models on the wire: entity/row/model schema names and fields like `passwordHash`, `__v`, `_id`, `deletedAt` in responses; ORM entities used as request bodies or returned from handlers.',
   appliesTo: ['spec', 'express', 'nest'],
@@ -64,6 +65,11 @@ components:
         email: { type: string }`,
     references: ['OWASP API Security Top 10 API3:2023 Broken Object Property Level Authorization', 'OWASP Mass Assignment Cheat Sheet'],
   },
+  // Whether deleted items are part of the API is read from every path: the one fact of the
+  // whole document the check of one path item needs.
+  environment(context) {
+    return [softDeleteIsPartOfApi(context)];
+  },
   checkSpec(context) {
     checkSpec(context);
   },
@@ -75,7 +81,7 @@ components:
 function checkSpec(context: SpecContext) {
   const visited = new Set<unknown>();
   const reported = new Set<string>();
-  const softDeleteIsApi = softDeleteIsPartOfApi(context);
+  const softDeleteIsApi = softDeleteIsPartOfApi(context.wholeDocument());
   const report = (doc: SpecDocument, at: JsonPath, message: string, usage: { at: JsonPath; doc: SpecDocument; label: string }, severity?: 'info') => {
     const key = `${doc.uri}#${at.join('/')}`;
     if (reported.has(key)) return;
@@ -134,11 +140,13 @@ function isLeafSchema(raw: unknown): boolean {
 
 /** Deleted items are part of the API when it can list or restore them. */
 function softDeleteIsPartOfApi(context: SpecContext): boolean {
-  for (const operation of context.operations()) {
-    if (/restore|undelete|trash|recycle|deleted/i.test(operation.path)) return true;
-    if (context.parameters(operation).some((parameter) => /deleted|trashed/i.test(String(parameter.value.name)))) return true;
-  }
-  return false;
+  return context.shared('softDeleteIsPartOfApi', () => {
+    for (const operation of context.operations()) {
+      if (/restore|undelete|trash|recycle|deleted/i.test(operation.path)) return true;
+      if (context.parameters(operation).some((parameter) => /deleted|trashed/i.test(String(parameter.value.name)))) return true;
+    }
+    return false;
+  });
 }
 
 // ---------------------------------------------------------------- code

@@ -16,6 +16,12 @@ export interface Rule extends RuleMeta {
    * 'document' (the default): the rule compares path items or reads component maps itself.
    */
   scope?: 'path-item' | 'document';
+  /**
+   * For a path-item rule that also reads a fact of the whole document (whether deleted items are
+   * part of the API, say): that fact, computed on the whole document. Records made under another
+   * value are not reused. The check reads the fact from `context.wholeDocument()`.
+   */
+  environment?(context: SpecContext): unknown[];
   checkSpec?(context: SpecContext): void;
   /** Code checks over Express/NestJS route files (and the workspace's routes and specs). */
   checkCode?(context: CodeContext): void;

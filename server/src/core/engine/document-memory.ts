@@ -21,6 +21,13 @@ interface PathItemRecord {
    * ref still leads to the same value without resolving it again.
    */
   refRoots?: string[];
+  /**
+   * The component entries its `$ref`s point into, as key paths from the root (`components`,
+   * `schemas`, `User`), or undefined when one points elsewhere. An edit in one component makes a
+   * new `components` object but leaves the other entries the same objects: when every entry here
+   * is, the refs still lead to their values.
+   */
+  refEntries?: string[][];
   confirmedIn: number;
   /** Reports as written, with `doc` left out (they were all in this document) and fixes described, not kept. */
   reports: (Omit<SpecReport, 'fix'> & { fix?: { title: string; isPreferred?: boolean } })[];
@@ -48,7 +55,7 @@ export class DocumentMemory {
   readonly ruleState = new Map<string, unknown>();
   /** Per rule: the environment its records were made in, and a record per path key. */
   private readonly records = new Map<string, { environment: unknown[]; items: Map<string, PathItemRecord> }>();
-  private environment?: { of: SpecContext; values: unknown[] };
+  private environment?: { of: SpecContext; values: unknown[]; pathKeys: string[] };
   /** Counts analyses; the roots of this one and the one before, for the `$ref` shortcut. */
   private analysis = 0;
   private roots: { current?: Record<string, unknown>; previous?: Record<string, unknown> } = {};
@@ -59,15 +66,17 @@ export class DocumentMemory {
   /** Runs `rule` over `context` (a whole-document context), reusing what is still valid. */
   runPathItemRule(rule: Rule, context: SpecContext): void {
     const paths = context.root.paths;
-    if (!isRecord(paths) || Object.keys(paths).length === 0) {
+    if (this.environment?.of !== context) {
+      // Once per analysis: every path-item rule runs over the same context.
+      this.environment = { of: context, values: environmentOf(context), pathKeys: isRecord(paths) ? Object.keys(paths) : [] };
+      this.analysis++;
+      this.roots = { previous: this.roots.current, current: context.root };
+    }
+    const { pathKeys } = this.environment;
+    if (!isRecord(paths) || pathKeys.length === 0) {
       this.records.delete(rule.id);
       rule.checkSpec!(context);
       return;
-    }
-    if (this.environment?.of !== context) {
-      this.environment = { of: context, values: environmentOf(context) };
-      this.analysis++;
-      this.roots = { previous: this.roots.current, current: context.root };
     }
     const environment = rule.environment ? [...this.environment.values, ...rule.environment(context)] : this.environment.values;
     const stored = this.records.get(rule.id);
@@ -76,7 +85,7 @@ export class DocumentMemory {
     // A rule checking the whole document reports a shared node (a component) once, from the first
     // path item that reaches it; checked one path item at a time, later ones would report it again.
     const sharedReported = new Set<string>();
-    for (const key of Object.keys(paths)) {
+    for (const key of pathKeys) {
       const old = previous?.get(key);
       if (old && old.value === paths[key] && this.refsStillLeadTo(old, context)) {
         this.replay(rule, context, key, old, sharedReported);
@@ -121,6 +130,7 @@ export class DocumentMemory {
       value: (context.root.paths as Record<string, unknown>)[key],
       refs: recordedRefs,
       refRoots: refRootsOf(recordedRefs),
+      refEntries: refEntriesOf(recordedRefs),
       confirmedIn: this.analysis,
       reports: reports.length === 0 ? NO_REPORTS : reports.map(({ fix, doc: _doc, related, ...report }) => ({
         ...report,
@@ -158,11 +168,14 @@ export class DocumentMemory {
 
   private refsStillLeadTo(record: PathItemRecord, context: SpecContext): boolean {
     const { previous, current } = this.roots;
-    // Confirmed in the analysis before, and what the refs point into is the same object now.
-    if (record.confirmedIn === this.analysis - 1 && record.refRoots && previous && current
-      && record.refRoots.every((key) => current[key] !== undefined && current[key] === previous[key])) {
-      record.confirmedIn = this.analysis;
-      return true;
+    // Confirmed in the analysis before, and what the refs point into is the same object now:
+    // the root maps, or else the component entries.
+    if (record.confirmedIn === this.analysis - 1 && previous && current) {
+      if ((record.refRoots && record.refRoots.every((key) => current[key] !== undefined && current[key] === previous[key]))
+        || (record.refEntries && record.refEntries.every((path) => ownValueAt(current, path) === ownValueAt(previous, path)))) {
+        record.confirmedIn = this.analysis;
+        return true;
+      }
     }
     for (const { ref, ok, value, reason } of record.refs) {
       const now = context.refs.resolve(context.doc, ref);
@@ -191,6 +204,30 @@ function refRootsOf(refs: PathItemRecord['refs']): string[] | undefined {
     keys.add(match[1].replace(/~1/g, '/').replace(/~0/g, '~'));
   }
   return [...keys];
+}
+
+/** The component entries `refs` point into (see PathItemRecord.refEntries), or undefined. */
+function refEntriesOf(refs: PathItemRecord['refs']): string[][] | undefined {
+  const entries = new Map<string, string[]>();
+  for (const { ref } of refs) {
+    if (!ref.startsWith('#/') || ref.includes('%')) return undefined;
+    const tokens = ref.slice(2).split('/').map((token) => token.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const depth = tokens[0] === 'components' ? 3 : REFERENCED_MAPS_2_0.has(tokens[0]) ? 2 : 0;
+    if (depth === 0 || tokens.length < depth) return undefined;
+    const entry = tokens.slice(0, depth);
+    entries.set(entry.join('\u0000'), entry);
+  }
+  return [...entries.values()];
+}
+
+/** The value at `path` below `root` through own properties only (undefined where one is missing). */
+function ownValueAt(root: Record<string, unknown>, path: string[]): unknown {
+  let value: unknown = root;
+  for (const key of path) {
+    if (!isRecord(value) || !Object.prototype.hasOwnProperty.call(value, key)) return undefined;
+    value = value[key];
+  }
+  return value;
 }
 
 function sameValues(a: unknown[], b: unknown[]): boolean {

@@ -318,3 +318,31 @@ test('typing on a key line after `key:` reuses the cut, and agrees with a fresh 
   }
   assert.ok(onKeyLines > 30, `only ${onKeyLines} key-line edits reused the cut`);
 });
+
+test('a stray line at the start of a line inside a nested entry stays in that entry\'s chunk: no whole-document parse per keystroke', () => {
+  const text = bigDocument(300);
+  // `x` typed at column 0 inside a block scalar of one path item: YAML ends that path item there.
+  const at = text.indexOf('description: |-', text.indexOf('/items150/{id}:'));
+  const lineStart = text.indexOf('\n', at) + 1;
+  const broken = text.slice(0, lineStart) + 'x' + text.slice(lineStart);
+  const cut = split(broken);
+  assert.ok(cut, 'the document is still cut into chunks');
+  const parser = new ChunkedYamlParser({ keepsVersions: true });
+  const doc = parser.parse('file:///doc.yaml', broken) as SpecDocument & { root: any };
+  const strayLine = broken.slice(0, lineStart).split('\n').length - 1;
+  assert.ok(doc.syntaxErrors.length > 0);
+  const nextItemLine = broken.slice(0, broken.indexOf('/items151/{id}:')).split('\n').length - 1;
+  assert.ok(doc.syntaxErrors.every((error) => { const line = doc.lines.positionAt(error.span.start).line; return line >= strayLine && line < nextItemLine; }), 'errors only in the stray line\'s path item');
+  assert.equal(doc.root.paths['/items5/{id}'].get.operationId, 'get5');
+  assert.equal(doc.root.paths['/items250/{id}'].get.operationId, 'get250');
+  // Typing elsewhere while the line is still there reuses the cut.
+  const reusedBefore = parser.editsReused;
+  const elsewhere = broken.indexOf('operationId: get20') + 'operationId: get20'.length;
+  const typed = broken.slice(0, elsewhere) + 'x' + broken.slice(elsewhere);
+  const next = parser.parse('file:///doc.yaml', typed) as SpecDocument & { root: any };
+  assert.equal(parser.editsReused, reusedBefore + 1);
+  assert.equal(next.root.paths['/items20/{id}'].get.operationId, 'get20x');
+  assert.deepEqual(next.syntaxErrors.length, doc.syntaxErrors.length);
+  // Document markers are not taken into a chunk.
+  assert.equal(split(text.slice(0, lineStart) + '---\n' + text.slice(lineStart)), undefined);
+});

@@ -350,8 +350,15 @@ function splitBlock(text: string, lines: Line[], from: number, to: number, inden
   for (let i = from; i < to; i++) {
     const line = lines[i];
     if (line.blank) continue;
-    if (line.indent < indent) return undefined;
     if (line.indent > indent) {
+      if (starts.length === 0) return undefined;
+      continue;
+    }
+    // A line less indented than the block, or at its indentation but not a key (a stray character
+    // typed at the start of a line, a sequence at its key's own indentation) belongs to the entry
+    // before it: that entry's chunk holds it, and its syntax error if it is one. Failing the cut
+    // instead would parse the whole document on every keystroke until the line is mended.
+    if (line.indent < indent) {
       if (starts.length === 0) return undefined;
       continue;
     }
@@ -360,7 +367,11 @@ function splitBlock(text: string, lines: Line[], from: number, to: number, inden
     if (!match) {
       // A key with an inline value (`openapi: 3.1.0`): a leaf entry, never split further.
       const inline = /^( *)(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"{}[\],&*!|>%@`-][^:#]*?))[ \t]*:[ \t]+\S/.exec(content);
-      if (!inline) return undefined;
+      if (!inline) {
+        // Document markers and directives end or start a document: the cut does not handle several.
+        if (starts.length === 0 || /^(---|\.\.\.)(\s|$)|^%/.test(content.slice(indent))) return undefined;
+        continue;
+      }
       const key = inline[2] !== undefined ? JSON.parse(`"${inline[2]}"`) : inline[3] !== undefined ? inline[3].replace(/''/g, "'") : inline[4];
       const keyText = inline[0].slice(indent).replace(/[ \t]*:[ \t]+\S$/, '');
       starts.push({ line: i, key, keySpan: { start: line.start + indent, end: line.start + indent + keyText.length }, hasInlineValue: true });

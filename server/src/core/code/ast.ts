@@ -167,7 +167,7 @@ function nodeOrderOf(source: ts.SourceFile): NodeOrder {
     // same children, positions shifted in place): their part of the order is copied from the
     // previous one instead of walked, and only the statements an edit touched are walked.
     const previousStatements = new Map<ts.Node, number>();
-    for (let index = 1; index < previous.nodes.length; index = previous.subtreeEnd[index]) previousStatements.set(previous.nodes[index], index);
+    for (let index = 1; index < previous.nodes.length; index = Math.max(index + 1, previous.subtreeEnd[index])) previousStatements.set(previous.nodes[index], index);
     builder.addRoot(source);
     ts.forEachChild(source, (statement) => {
       const from = previousStatements.get(statement);

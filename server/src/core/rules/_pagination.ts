@@ -213,7 +213,7 @@ export function storeCallNodes(route: ExtractedRoute, source: ts.SourceFile): { 
   forEachDescendantOfKind(handler, [ts.SyntaxKind.CallExpression], (node) => {
     const start = node.getStart(source);
     const call = route.storeCalls.find((c) => c.span.start === start && c.span.end === node.getEnd());
-    if (call) result.push({ call: call, node: node as ts.CallExpression });
+    if (call) result.push({ call, node: node as ts.CallExpression });
   });
   return result;
 }

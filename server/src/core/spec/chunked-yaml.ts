@@ -350,15 +350,11 @@ function splitBlock(text: string, lines: Line[], from: number, to: number, inden
   for (let i = from; i < to; i++) {
     const line = lines[i];
     if (line.blank) continue;
-    if (line.indent > indent) {
-      if (starts.length === 0) return undefined;
-      continue;
-    }
-    // A line less indented than the block, or at its indentation but not a key (a stray character
-    // typed at the start of a line, a sequence at its key's own indentation) belongs to the entry
-    // before it: that entry's chunk holds it, and its syntax error if it is one. Failing the cut
-    // instead would parse the whole document on every keystroke until the line is mended.
-    if (line.indent < indent) {
+    // A line indented deeper is the current entry's. So is a line less indented than the block, or
+    // at its indentation but not a key (a stray character typed at the start of a line, a sequence
+    // at its key's own indentation): that entry's chunk holds it, and its syntax error if it is one.
+    // Failing the cut instead would parse the whole document on every keystroke until it is mended.
+    if (line.indent !== indent) {
       if (starts.length === 0) return undefined;
       continue;
     }

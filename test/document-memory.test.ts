@@ -11,6 +11,8 @@ import type { WorkspaceHost } from '../server/src/core/spec/refs';
 import type { Diagnostic } from '../server/src/core/types';
 import { parseSpecDocument, type SpecDocument } from '../server/src/core/spec/document';
 import { reuseUnchangedValues } from '../server/src/core/spec/value-reuse';
+import { SpecContext } from '../server/src/core/engine/spec-context';
+import { RefResolver } from '../server/src/core/spec/refs';
 
 const host: WorkspaceHost = { readFile: () => undefined, isInsideWorkspace: () => true };
 const pathItemRules = allRules.filter((rule) => rule.scope === 'path-item');
@@ -132,4 +134,65 @@ test('a path-item rule reading a fact of the whole document re-checks every path
   memory.reused = 0;
   assert.equal(softDeleteReports(version('/files/{id}/archived'), true), 100);
   assert.ok(memory.reused >= 99, `${memory.reused} reused`);
+});
+
+test('typing in the description of the API re-checks no path item; an edit to what path items see re-checks them all', () => {
+  const items = Array.from({ length: 40 }, (_, i) => `  /files${i}:
+    get:
+      responses:
+        '200':
+          description: A file
+          content:
+            application/json:
+              schema: { type: object, properties: { id: { type: string } } }
+`).join('');
+  const version = (description: string, server: string, extension: string) => `openapi: 3.0.3
+info:
+  title: Files
+  version: 1.0.0
+  description: ${description}
+tags:
+  - name: files
+    description: ${description}
+x-audience: ${extension}
+servers:
+  - url: ${server}
+paths:
+${items}`;
+  const memory = new DocumentMemory();
+  let previous: SpecDocument | undefined;
+  const analyse = (text: string) => {
+    const doc = parseSpecDocument('file:///files.yaml', text, 'yaml');
+    // Parsed whole, every value is new: the path items get their previous objects back, as in the editor.
+    if (previous) reuseUnchangedValues(previous.root, doc.root);
+    previous = doc;
+    analyzeSpecDocument(doc, { host, rules: pathItemRules, memory });
+    const counts = { checked: memory.checked, reused: memory.reused };
+    memory.checked = 0;
+    memory.reused = 0;
+    return counts;
+  };
+  const first = analyse(version('Files of a user.', 'https://api.example.com', 'public'));
+  assert.equal(first.checked, 40 * pathItemRules.length);
+  assert.deepEqual(analyse(version('Files of a user, by id.', 'https://api.example.com', 'internal')), { checked: 0, reused: 40 * pathItemRules.length });
+  assert.deepEqual(analyse(version('Files of a user, by id.', 'http://api.example.com', 'internal')), { checked: 40 * pathItemRules.length, reused: 0 });
+});
+
+test('a check of one path item sees that path item and the root keys its findings may depend on, nothing descriptive', () => {
+  const doc = parseSpecDocument('file:///api.yaml', `openapi: 3.1.0
+info: { title: A, version: '1' }
+tags: [{ name: a }]
+externalDocs: { url: 'https://example.com' }
+x-owner: team
+servers: [{ url: 'https://api.example.com' }]
+security: [{ key: [] }]
+webhooks: { ping: { post: { responses: { '200': { description: OK } } } } }
+paths:
+  /a: { get: { responses: { '200': { description: OK } } } }
+  /b: { get: { responses: { '200': { description: OK } } } }
+components: { schemas: { A: { type: string } } }
+`, 'yaml');
+  const scoped = new SpecContext(doc, new RefResolver(host), '/b');
+  assert.deepEqual(Object.keys(scoped.root).sort(), ['components', 'openapi', 'paths', 'security', 'servers']);
+  assert.deepEqual(Object.keys(scoped.root.paths as object), ['/b']);
 });

@@ -2,7 +2,7 @@ import type { SpecDocument } from '../spec/document';
 import type { RefResult } from '../spec/refs';
 import type { Rule, SpecReport } from '../rules/rule';
 import type { Fix } from '../types';
-import { SpecContext, isRecord } from './spec-context';
+import { SpecContext, isRecord, isSeenFromPathItems } from './spec-context';
 import { sameValue } from '../spec/value-reuse';
 
 /**
@@ -244,8 +244,8 @@ function environmentOf(context: SpecContext): unknown[] {
   const root = context.root;
   const out: unknown[] = [];
   for (const [key, value] of Object.entries(root)) {
-    // Webhooks are not operations of this API, and no path-item rule reads extensions at the root.
-    if (key === 'paths' || key === 'webhooks' || key.startsWith('x-')) continue;
+    // What a check of one path item cannot see (isSeenFromPathItems) cannot change its findings.
+    if (key === 'paths' || !isSeenFromPathItems(key)) continue;
     if (context.isSwagger2 && REFERENCED_MAPS_2_0.has(key)) { out.push(key); continue; }
     if (key === 'components' && isRecord(value)) {
       out.push(key);

@@ -37,6 +37,15 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
+ * Whether a rule checking one path item sees this root key. Descriptive parts (`info`, `tags`,
+ * `externalDocs`), extensions and webhooks are hidden: no path item's findings depend on them, so
+ * typing in an API's description re-checks no path item (DocumentMemory compares the rest).
+ */
+export function isSeenFromPathItems(rootKey: string): boolean {
+  return rootKey !== 'info' && rootKey !== 'tags' && rootKey !== 'externalDocs' && rootKey !== 'webhooks' && !rootKey.startsWith('x-');
+}
+
+/**
  * Everything a spec rule reads: the parsed document, its operations, `$ref` resolution, and
  * `report`. One context per analysis; derived views (operations) are computed once and shared.
  */
@@ -58,8 +67,12 @@ export class SpecContext {
 
   constructor(readonly doc: SpecDocument, readonly refs: RefResolver, onlyPathKey?: string) {
     if (onlyPathKey !== undefined && isRecord(doc.root) && isRecord(doc.root.paths)) {
-      // The document as a rule sees it when it checks one path item: every other part unchanged.
-      this.scopedRoot = { ...doc.root, paths: { [onlyPathKey]: doc.root.paths[onlyPathKey] } };
+      // The document as a rule sees it when it checks one path item: that path item, and the root
+      // keys a path item's findings may depend on, unchanged.
+      const scoped: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(doc.root)) if (isSeenFromPathItems(key)) scoped[key] = value;
+      scoped.paths = { [onlyPathKey]: doc.root.paths[onlyPathKey] };
+      this.scopedRoot = scoped;
     }
   }
 

@@ -12,7 +12,9 @@ export interface Rule extends RuleMeta {
   /**
    * 'path-item': what the rule reports for a path item depends only on that path item, what its
    * `$ref`s lead to, and the document outside `paths` and the component maps (servers, security,
-   * security schemes...). The editor then re-checks only the path items an edit changed.
+   * security schemes...). The editor then re-checks only the path items an edit changed. Such a
+   * check does not see `info`, `tags`, `externalDocs`, webhooks or root extensions
+   * (`isSeenFromPathItems`): the rule must not read them.
    * 'document' (the default): the rule compares path items or reads component maps itself.
    */
   scope?: 'path-item' | 'document';

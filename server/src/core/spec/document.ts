@@ -2,6 +2,7 @@ import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, ty
 import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import { commonAffixes, LineIndex, type OffsetRange } from '../text';
 import { JsonPositions } from './json-positions';
+import { maxNesting } from '../engine/input-limits';
 import type { JsonPath } from '../types';
 
 export type OasVersion = '2.0' | '3.0' | '3.1' | '3.2';
@@ -197,8 +198,11 @@ function parseJson(uri: string, text: string, previous?: SpecDocument): SpecDocu
   return parseStrictJson(uri, text, previous) ?? parseJsonTree(uri, text);
 }
 
-/** The positions index a strict JSON document has built so far (none until a rule asked). */
-const builtPositions = new WeakMap<SpecDocument, () => JsonPositions | undefined>();
+/**
+ * What the next version of a strict JSON document takes over: the positions built so far (handed
+ * over: the previous version builds its own again if it is ever asked), and the nesting read.
+ */
+const strictJsonState = new WeakMap<SpecDocument, { handOverPositions: () => JsonPositions | undefined; nesting: () => Nesting | undefined }>();
 
 /**
  * Strict JSON (nearly every description): values from `JSON.parse`, positions indexed only when a
@@ -207,6 +211,11 @@ const builtPositions = new WeakMap<SpecDocument, () => JsonPositions | undefined
  * with a `__proto__` key, which `JSON.parse` keeps as an own property and the tree skips.
  */
 function parseStrictJson(uri: string, text: string, previous?: SpecDocument): SpecDocument | undefined {
+  const state = previous && strictJsonState.get(previous);
+  const previousPositions = state?.handOverPositions();
+  let before = previous && previousPositions ? { text: previous.text, positions: previousPositions, ...commonAffixes(previous.text, text) } : undefined;
+  const edited = previous && before && state && editInOneString(previous, text, before, state.nesting());
+  if (edited) return edited;
   if (text.includes('"__proto__"')) return undefined;
   let root: unknown;
   try {
@@ -214,24 +223,79 @@ function parseStrictJson(uri: string, text: string, previous?: SpecDocument): Sp
   } catch {
     return undefined;
   }
+  // The previous positions serve only an edit inside one string, and are let go once used.
+  return strictJsonDocument(uri, text, root, () => {
+    if (!before) return undefined;
+    const { text: previousText, positions, prefix, suffix } = before;
+    before = undefined;
+    return positions.afterEdit(previousText, text, prefix, previousText.length - suffix, text.length - suffix);
+  });
+}
+
+/**
+ * The next version of a strict JSON document when the edit lies inside one string value (typing
+ * in a description): that string is parsed alone and set into a copy of the objects on its path;
+ * every other value is the previous version's object, nothing else is parsed, and the positions
+ * and nesting are the previous ones moved. Undefined for any other edit.
+ */
+function editInOneString(previous: SpecDocument, text: string, { positions, prefix, suffix }: { positions: JsonPositions; prefix: number; suffix: number }, nesting: Nesting | undefined): SpecDocument | undefined {
+  const oldEnd = previous.text.length - suffix;
+  const edit = positions.stringEdit(previous.text, text, prefix, oldEnd, text.length - suffix);
+  if (!edit) return undefined;
+  let value: unknown;
+  try {
+    // An edit that breaks an escape sequence (`\u00e9` losing a digit) makes the string invalid.
+    value = JSON.parse(text.slice(edit.start, edit.end));
+  } catch {
+    return undefined;
+  }
+  const root = withValueAt(previous.root, edit.path, value);
+  const delta = text.length - previous.text.length;
+  // Brackets and line starts outside strings are unchanged: the deepest point only moves.
+  const moved = nesting && { depth: nesting.depth, offset: nesting.offset >= oldEnd ? nesting.offset + delta : nesting.offset };
+  return strictJsonDocument(previous.uri, text, root, edit.positions, moved);
+}
+
+/** A copy of `root` with `value` at `path`: the objects on the path are copied, all else shared. */
+function withValueAt(root: unknown, path: JsonPath, value: unknown): unknown {
+  if (path.length === 0) return value;
+  const [segment, ...rest] = path;
+  if (Array.isArray(root)) {
+    const copy = root.slice();
+    copy[Number(segment)] = withValueAt(root[Number(segment)], rest, value);
+    return copy;
+  }
+  const record = root as Record<string, unknown>;
+  return { ...record, [segment]: withValueAt(record[segment], rest, value) };
+}
+
+function strictJsonDocument(uri: string, text: string, root: unknown, positionsFromPrevious: () => JsonPositions | undefined, knownNesting?: Nesting): SpecDocument {
   let positions: JsonPositions | undefined;
-  // Only what the previous version had built is taken over; it is let go once used.
-  const previousPositions = previous && builtPositions.get(previous)?.();
-  let before = previous && previousPositions ? { text: previous.text, positions: previousPositions } : undefined;
-  const indexed = () => {
-    if (!positions && before) {
-      const { prefix, suffix } = commonAffixes(before.text, text);
-      positions = before.positions.afterEdit(before.text, text, prefix, before.text.length - suffix, text.length - suffix);
-      before = undefined;
+  let pending: (() => JsonPositions | undefined) | undefined = positionsFromPrevious;
+  const fromPrevious = () => {
+    if (!positions && pending) {
+      positions = pending();
+      pending = undefined;
     }
-    return (positions ??= new JsonPositions(text));
+    return positions;
   };
+  const indexed = () => fromPrevious() ?? (positions = new JsonPositions(text));
+  let nesting = knownNesting;
   const doc: SpecDocument = {
     uri, text, slice: (start, end) => text.slice(start, end), indexOf: (needle, from) => text.indexOf(needle, from), format: 'json', lines: new LineIndex(text), root, ...versionOf(root), syntaxErrors: [], indentUnit: detectIndentUnit(text),
     locate: (path, part = 'value') => indexed().locate(path, part),
     has: (path) => indexed().has(path),
+    nesting: () => (nesting ??= maxNesting(text)),
   };
-  builtPositions.set(doc, () => positions);
+  strictJsonState.set(doc, {
+    // The next version moves the positions to its offsets: this one forgets them.
+    handOverPositions: () => {
+      const handed = fromPrevious();
+      positions = undefined;
+      return handed;
+    },
+    nesting: () => nesting,
+  });
   return doc;
 }
 

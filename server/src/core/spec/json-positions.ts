@@ -71,44 +71,68 @@ export class JsonPositions {
   }
 
   /**
-   * The positions of `after`, an edit of `before` (the text these positions are of) that turned
+   * The positions of `after` (these positions, moved), an edit of `before` (the text these positions are of) that turned
    * `before[prefix, oldEnd)` into `after[prefix, newEnd)`; undefined unless the edit lies inside one
    * string value and brings or removes no quote, backslash or control character (nor follows a
    * backslash). Then every token keeps its place and only offsets after the edit move: typing in a
    * description of a 1 MB description needs no new index.
    */
   afterEdit(before: string, after: string, prefix: number, oldEnd: number, newEnd: number): JsonPositions | undefined {
-    if (prefix > 0 && before.charCodeAt(prefix - 1) === 92) return undefined;
+    return this.stringEdit(before, after, prefix, oldEnd, newEnd)?.positions();
+  }
+
+  /**
+   * The edit `afterEdit` takes: the string value holding it, with its path and its range in
+   * `after`, and the positions of `after` on request. Undefined for any other edit, and when an
+   * object on the way holds the key twice (`JSON.parse` keeps the last of them, so the edited one
+   * may not be the value the document has).
+   */
+  stringEdit(before: string, after: string, prefix: number, oldEnd: number, newEnd: number): { path: JsonPath; start: number; end: number; positions: () => JsonPositions } | undefined {
+    if (this.count === 0 || (prefix > 0 && before.charCodeAt(prefix - 1) === 92)) return undefined;
     for (const [text, end] of [[before, oldEnd], [after, newEnd]] as const) {
       for (let i = prefix; i < end; i++) {
         const code = text.charCodeAt(i);
         if (code === 34 || code === 92 || code < 32) return undefined;
       }
     }
-    // The string literal holding the edit between its quotes (strings hold no other node).
-    let inside = -1;
-    for (let node = 0; node < this.count && inside < 0; node++) {
-      if (this.start[node] < prefix && oldEnd < this.end[node] && before.charCodeAt(this.start[node]) === 34) inside = node;
+    // Down from the root to the string literal holding the edit between its quotes (strings hold
+    // no other node).
+    const path: JsonPath = [];
+    let node = 0;
+    while (before.charCodeAt(this.start[node]) !== 34) {
+      let child = this.firstChild[node];
+      let index = 0;
+      while (child >= 0 && !(this.start[child] < prefix && oldEnd < this.end[child])) {
+        child = this.nextSibling[child];
+        index++;
+      }
+      if (child < 0) return undefined;
+      const key = this.keys[child];
+      if (this.keyStart[child] >= 0 && key !== undefined) {
+        for (let other = this.firstChild[node]; other >= 0; other = this.nextSibling[other]) {
+          if (other !== child && this.keys[other] === key) return undefined;
+        }
+        path.push(key);
+      } else {
+        path.push(index);
+      }
+      node = child;
     }
-    if (inside < 0) return undefined;
+    if (!(this.start[node] < prefix && oldEnd < this.end[node])) return undefined;
     const delta = newEnd - oldEnd;
-    const moved = (array: Int32Array) => {
-      const copy = array.slice(0, this.count);
-      for (let i = 0; i < copy.length; i++) if (copy[i] >= oldEnd) copy[i] += delta;
-      return copy;
-    };
-    const next = new JsonPositions();
-    next.start = moved(this.start);
-    next.end = moved(this.end);
-    next.keyStart = moved(this.keyStart);
-    next.keyEnd = moved(this.keyEnd);
-    next.firstChild = this.firstChild.slice(0, this.count);
-    next.nextSibling = this.nextSibling.slice(0, this.count);
-    // Property names and the links between nodes are unchanged.
-    next.keys = this.keys;
-    next.childMaps = new Map(this.childMaps);
-    next.count = this.count;
-    return next;
+    return { path, start: this.start[node], end: this.end[node] + delta, positions: () => this.moved(oldEnd, delta) };
+  }
+
+  /**
+   * These positions, every offset from `oldEnd` on moved by `delta`, in place: the arrays of a
+   * 1 MB description are megabytes, and fresh ones cost more to allocate than to shift. The
+   * caller owns these positions (the previous version has let them go).
+   */
+  private moved(oldEnd: number, delta: number): JsonPositions {
+    for (const array of [this.start, this.end, this.keyStart, this.keyEnd]) {
+      for (let i = 0; i < this.count; i++) if (array[i] >= oldEnd) array[i] += delta;
+    }
+    return this;
   }
 
   locate(path: JsonPath, part: 'key' | 'value' = 'value'): OffsetRange {

@@ -52,8 +52,11 @@ export function valueAt(root: unknown, path: JsonPath): { found: boolean; value:
  */
 export class RefResolver {
   private readonly external = new Map<string, SpecDocument | null>();
-  /** Results of `#/…` references per document: a large description repeats the same few thousand refs millions of times. */
-  private readonly local = new WeakMap<SpecDocument, Map<string, RefResult>>();
+  /**
+   * Results per referencing document: a large description repeats the same few thousand refs
+   * millions of times (and a ref to another file costs a path check on disk each time).
+   */
+  private readonly results = new WeakMap<SpecDocument, Map<string, RefResult>>();
 
   constructor(private readonly host: WorkspaceHost, private readonly openDocument: (uri: string) => SpecDocument | undefined = () => undefined) {}
 
@@ -67,9 +70,8 @@ export class RefResolver {
   }
 
   private resolveCached(from: SpecDocument, ref: string): RefResult {
-    if (!ref.startsWith('#')) return this.resolveUncached(from, ref);
-    let results = this.local.get(from);
-    if (!results) this.local.set(from, results = new Map());
+    let results = this.results.get(from);
+    if (!results) this.results.set(from, results = new Map());
     let result = results.get(ref);
     if (!result) results.set(ref, result = this.resolveUncached(from, ref));
     return result;

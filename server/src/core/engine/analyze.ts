@@ -230,6 +230,7 @@ function* specSteps(doc: SpecDocument, options: AnalysisOptions, config: Apilens
   }, context, (rule) => {
     if (options.memory && rule.scope === 'path-item') options.memory.runPathItemRule(rule, context);
     else rule.checkSpec!(context);
+    rule.checkWholeDocument?.(context);
   });
   if (run.cancelled) return { kind, doc, diagnostics: [], skippedRules: run.skippedRules, cancelled: true };
   const { skippedRules, budget } = run;

@@ -29,9 +29,13 @@ export default defineRule({
     exampleLanguage: 'ts',
     references: ['RFC 6265bis §4.1.2 Set-Cookie attributes (Secure, HttpOnly, SameSite)', 'RFC 6265bis §8.8 SameSite and CSRF', 'OWASP Cross-Site Request Forgery Prevention Cheat Sheet'],
   },
+  // Set-Cookie examples are read per path item; cookie auth schemes once per document.
+  scope: 'path-item',
   checkSpec(context) {
-    checkCookieSchemes(context);
     checkSetCookieExamples(context);
+  },
+  checkWholeDocument(context) {
+    checkCookieSchemes(context);
   },
   checkCode(context) {
     if (!/from\s+['"](express|@nestjs\/common|express-session)['"]|require\(\s*['"]express/.test(context.source.text)) return;

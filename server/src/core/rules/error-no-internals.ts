@@ -44,18 +44,21 @@ In a spec: a \`stack\`/\`stackTrace\`/\`trace\`/\`traceback\`, \`sql\`/\`sqlStat
         instance: { type: string, description: Correlation id to quote to support }`,
     references: ['RFC 9457 §5 Security Considerations', 'OWASP API Security Top 10 2023, API8 Security Misconfiguration', 'CWE-209 Generation of Error Message Containing Sensitive Information'],
   },
+  // The error responses of operations are read per path item; schemas named like errors once.
+  scope: 'path-item',
   checkSpec(context) {
-    const visited = new Set<string>();
-    const reported = new Set<string>();
-    const visit = (schema: Resolved, owner: string, depth: number) => walkSchema(context, schema, owner, depth, visited, reported);
+    const walk = new SchemaWalk(context);
     for (const entry of errorResponses(context)) {
       for (const media of contentSchemas(context, entry.response, entry.operation)) {
         const owner = componentSchemaName(media.schema.at) ?? `${entry.status} response of ${entry.operation.method.toUpperCase()} ${entry.operation.path}`;
-        visit(media.schema, owner, 0);
+        walk.visit(media.schema, owner, 0);
       }
     }
+  },
+  checkWholeDocument(context) {
+    const walk = new SchemaWalk(context);
     for (const component of componentSchemas(context)) {
-      if (ERROR_SCHEMA_NAME.test(component.name)) visit(component.schema, component.name, 0);
+      if (ERROR_SCHEMA_NAME.test(component.name)) walk.visit(component.schema, component.name, 0);
     }
   },
   checkCode(context) {
@@ -63,39 +66,52 @@ In a spec: a \`stack\`/\`stackTrace\`/\`trace\`/\`traceback\`, \`sql\`/\`sqlStat
   },
 });
 
-function walkSchema(context: SpecContext, schema: Resolved, owner: string, depth: number, visited: Set<string>, reported: Set<string>) {
-  if (schema.failure || !isRecord(schema.value) || depth > MAX_DEPTH) return;
-  const key = pathKey(schema.doc, schema.at);
-  if (visited.has(key)) return;
-  visited.add(key);
-  const value = schema.value;
-  const name = componentSchemaName(schema.at) ?? owner;
-  if (isRecord(value.properties)) {
-    for (const [property, raw] of Object.entries(value.properties)) {
-      const at: JsonPath = [...schema.at, 'properties', property];
-      const resolved = context.resolve(raw, at, schema.doc);
-      const leak = INTERNAL_FIELDS[property.toLowerCase().replace(/[_-]/g, '')];
-      if (leak && !(property.toLowerCase() === 'trace' && !isStringish(resolved.value))) {
-        const where = pathKey(schema.doc, at);
-        if (!reported.has(where)) {
-          reported.add(where);
-          context.report({
-            doc: schema.doc,
-            at,
-            message: `Error schema '${name}' exposes '${property}' (${leak}) to clients; remove the field, log it server-side, and give clients a stable problem type and a correlation id instead.`,
-            fix: removeFieldFix(context, schema.doc, schema.at, property),
-          });
+/**
+ * Walks schemas down to MAX_DEPTH levels, reporting each leaking property once. A schema reached
+ * again closer to its root is walked again (deeper properties come into reach), so what is found
+ * does not depend on the order schemas are reached in: checking one path item at a time finds
+ * what checking the whole document finds.
+ */
+class SchemaWalk {
+  private readonly walkedAt = new Map<string, number>();
+  private readonly reported = new Set<string>();
+  constructor(private readonly context: SpecContext) {}
+
+  visit(schema: Resolved, owner: string, depth: number): void {
+    const context = this.context;
+    if (schema.failure || !isRecord(schema.value) || depth > MAX_DEPTH) return;
+    const key = pathKey(schema.doc, schema.at);
+    if ((this.walkedAt.get(key) ?? Infinity) <= depth) return;
+    this.walkedAt.set(key, depth);
+    const value = schema.value;
+    const name = componentSchemaName(schema.at) ?? owner;
+    if (isRecord(value.properties)) {
+      for (const [property, raw] of Object.entries(value.properties)) {
+        const at: JsonPath = [...schema.at, 'properties', property];
+        const resolved = context.resolve(raw, at, schema.doc);
+        const leak = INTERNAL_FIELDS[property.toLowerCase().replace(/[_-]/g, '')];
+        if (leak && !(property.toLowerCase() === 'trace' && !isStringish(resolved.value))) {
+          const where = pathKey(schema.doc, at);
+          if (!this.reported.has(where)) {
+            this.reported.add(where);
+            context.report({
+              doc: schema.doc,
+              at,
+              message: `Error schema '${name}' exposes '${property}' (${leak}) to clients; remove the field, log it server-side, and give clients a stable problem type and a correlation id instead.`,
+              fix: removeFieldFix(context, schema.doc, schema.at, property),
+            });
+          }
+          continue;
         }
-        continue;
+        this.visit(resolved, name, depth + 1);
       }
-      walkSchema(context, resolved, name, depth + 1, visited, reported);
     }
+    for (const keyword of ['allOf', 'oneOf', 'anyOf'] as const) {
+      const list = value[keyword];
+      if (Array.isArray(list)) list.forEach((member, index) => this.visit(context.resolve(member, [...schema.at, keyword, index], schema.doc), name, depth));
+    }
+    if (isRecord(value.items)) this.visit(context.resolve(value.items, [...schema.at, 'items'], schema.doc), name, depth + 1);
   }
-  for (const keyword of ['allOf', 'oneOf', 'anyOf'] as const) {
-    const list = value[keyword];
-    if (Array.isArray(list)) list.forEach((member, index) => walkSchema(context, context.resolve(member, [...schema.at, keyword, index], schema.doc), name, depth, visited, reported));
-  }
-  if (isRecord(value.items)) walkSchema(context, context.resolve(value.items, [...schema.at, 'items'], schema.doc), name, depth + 1, visited, reported);
 }
 
 /** `trace` is a stack trace when it is text; an object `trace` is usually a tracing context. */

@@ -3,7 +3,7 @@ import type { TextEdit } from '../types';
 import { isRecord, type Operation, type SpecContext } from '../engine/spec-context';
 import { pathSegments } from '../engine/spec-helpers';
 import { setMapEntry } from '../spec/edits';
-import { ensureProblemDetails, judgeResponse, mergeTouchingEdits } from './_errors';
+import { ensureProblemDetails, judgeResponse, mergeTouchingEdits, pathKey } from './_errors';
 
 /** Probes answer 200 or 503 and nothing else; a client error is not part of their contract. */
 const PROBE_SEGMENT = /^(health|healthz|healthcheck|health-check|livez|readyz|live|liveness|ready|readiness|alive|ping|status|version)$/i;
@@ -37,14 +37,22 @@ Not reported: \`options\` operations (CORS preflight), and \`GET\`/\`HEAD\` prob
               schema: { $ref: '#/components/schemas/ProblemDetails' }`,
     references: ['RFC 9457 Problem Details for HTTP APIs', 'OpenAPI 3.1 §4.8.16 Responses Object (default)', 'RFC 9110 §15.5 Client Error 4xx'],
   },
+  scope: 'path-item',
   checkSpec(context) {
+    // An operation shared by several paths (a `$ref`'d path item) is reported once: by the path
+    // item it is written in, or else (a shared component) for the first path using it.
+    const reported = new Set<string>();
     for (const operation of context.operations()) {
       const responses = operation.operation.responses;
       if (!isRecord(responses) || isRecord(responses) && '$ref' in responses) continue;
+      if (operation.doc === context.doc && operation.at[0] === 'paths' && operation.at[1] !== operation.path) continue;
+      const place = pathKey(operation.doc, operation.at);
+      if (reported.has(place)) continue;
       const statuses = Object.keys(responses);
       if (statuses.length === 0) continue; // An empty `responses` is a schema error, reported by oas-schema-valid.
       if (statuses.some((status) => status === 'default' || /^4([0-9]{2}|XX)$/i.test(status))) continue;
       if (operation.method === 'options' || isProbe(context, operation)) continue;
+      reported.add(place);
       context.report({
         doc: operation.doc,
         at: operation.at,

@@ -25,6 +25,11 @@ export interface Rule extends RuleMeta {
    */
   environment?(context: SpecContext): unknown[];
   checkSpec?(context: SpecContext): void;
+  /**
+   * For a path-item rule: the part of its check that reads the document as a whole (component
+   * maps, security schemes), run once per analysis on the whole document beside `checkSpec`.
+   */
+  checkWholeDocument?(context: SpecContext): void;
   /** Code checks over Express/NestJS route files (and the workspace's routes and specs). */
   checkCode?(context: CodeContext): void;
 }

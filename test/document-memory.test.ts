@@ -16,8 +16,11 @@ import { RefResolver } from '../server/src/core/spec/refs';
 
 const host: WorkspaceHost = { readFile: () => undefined, isInsideWorkspace: () => true };
 const pathItemRules = allRules.filter((rule) => rule.scope === 'path-item');
-/** Rules that keep state of their own across versions (DocumentMemory.ruleState, or per unchanged value). */
-const statefulRules = allRules.filter((rule) => ['oas-examples-valid', 'oas-ref-resolves', 'oas-schema-valid'].includes(rule.id));
+/**
+ * Rules that keep state of their own across versions (DocumentMemory.ruleState, or per unchanged
+ * value), or combine readings of each path item (SpecContext.readPathItems).
+ */
+const statefulRules = allRules.filter((rule) => ['oas-examples-valid', 'oas-ref-resolves', 'oas-schema-valid', 'error-problem-details', 'error-single-format'].includes(rule.id));
 const checkedRules = [...pathItemRules, ...statefulRules];
 const fixtures = join(__dirname, 'fixtures/rules');
 
@@ -47,6 +50,7 @@ test('path-item rules and rules with kept state give the same diagnostics and fi
   const snippets = ['x', ' ', '1', '\n', ':', '#', 'limit', 'cursor', 'offset', '401', '403', '201', 'Retry-After', 'Idempotency-Key', '$ref', "'", '-', 'restore'];
   let documents = 0;
   let reused = 0;
+  let readingsReused = 0;
   let fixesCompared = 0;
   for (const rule of checkedRules) {
     for (const name of readdirSync(join(fixtures, rule.id)).filter((file) => /\.(ya?ml|json)$/.test(file))) {
@@ -87,12 +91,15 @@ test('path-item rules and rules with kept state give the same diagnostics and fi
         });
         reused += memory.reused;
         memory.reused = 0;
+        readingsReused += memory.readingsReused;
+        memory.readingsReused = 0;
       }
     }
   }
-  console.log(`# ${documents} documents, ${reused} path items reused, ${fixesCompared} fixes compared`);
+  console.log(`# ${documents} documents, ${reused} path items reused, ${readingsReused} readings reused, ${fixesCompared} fixes compared`);
   assert.ok(documents >= 30, `only ${documents} documents`);
   assert.ok(reused > 10_000, `only ${reused} path items were reused`);
+  assert.ok(readingsReused > 10_000, `only ${readingsReused} path item readings were reused`);
   assert.ok(fixesCompared > 50, `only ${fixesCompared} fixes compared`);
 });
 

@@ -222,6 +222,7 @@ function* specSteps(doc: SpecDocument, options: AnalysisOptions, config: Apilens
   const refs = new RefResolver(options.host, options.openDocument);
   const context = new SpecContext(doc, refs);
   context.memory = options.memory?.ruleState;
+  context.pathItemMemory = options.memory;
   context.code = pairedView(options.codeWorkspace?.(doc.uri), config.service);
   const run = yield* runRules((options.rules ?? allRules).filter((rule) => rule.checkSpec), config, options, doc.uri, (rule) => {
     // Schema validation on a half-typed document only repeats what the syntax error says.

@@ -11,7 +11,7 @@ import { sameValue } from '../spec/value-reuse';
  * every `$ref` followed leads to the same value, and the document outside `paths` and the component
  * maps is the same (see `environmentOf`).
  */
-interface PathItemRecord {
+interface DependencyRecord {
   value: unknown;
   refs: { ref: string; ok: boolean; value?: unknown; reason?: string }[];
   /**
@@ -29,11 +29,19 @@ interface PathItemRecord {
    */
   refEntries?: string[][];
   confirmedIn: number;
+}
+
+interface PathItemRecord extends DependencyRecord {
   /** Reports as written, with `doc` left out (they were all in this document) and fixes described, not kept. */
   reports: (Omit<SpecReport, 'fix'> & { fix?: { title: string; isPreferred?: boolean } })[];
 }
 
-const NO_REFS: PathItemRecord['refs'] = [];
+/** What a rule read of one path item (`SpecContext.readPathItems`), kept on the same terms as a record. */
+interface ReadingRecord extends DependencyRecord {
+  reading: unknown;
+}
+
+const NO_REFS: DependencyRecord['refs'] = [];
 const NO_REPORTS: PathItemRecord['reports'] = [];
 
 /** Maps whose entries rules reach through `$ref`s (recorded), never by reading the map. */
@@ -55,6 +63,8 @@ export class DocumentMemory {
   readonly ruleState = new Map<string, unknown>();
   /** Per rule: the environment its records were made in, and a record per path key. */
   private readonly records = new Map<string, { environment: unknown[]; items: Map<string, PathItemRecord> }>();
+  /** Per reading id (`SpecContext.readPathItems`): the environment it was read in, a record per path key. */
+  private readonly readingRecords = new Map<string, { environment: unknown[]; items: Map<string, ReadingRecord> }>();
   private environment?: { of: SpecContext; values: unknown[]; pathKeys: string[] };
   /** Counts analyses; the roots of this one and the one before, for the `$ref` shortcut. */
   private analysis = 0;
@@ -62,23 +72,18 @@ export class DocumentMemory {
   /** Path items checked and reused in the last analysis (for tests and measurements). */
   checked = 0;
   reused = 0;
+  readingsReused = 0;
 
   /** Runs `rule` over `context` (a whole-document context), reusing what is still valid. */
   runPathItemRule(rule: Rule, context: SpecContext): void {
     const paths = context.root.paths;
-    if (this.environment?.of !== context) {
-      // Once per analysis: every path-item rule runs over the same context.
-      this.environment = { of: context, values: environmentOf(context), pathKeys: isRecord(paths) ? Object.keys(paths) : [] };
-      this.analysis++;
-      this.roots = { previous: this.roots.current, current: context.root };
-    }
-    const { pathKeys } = this.environment;
+    const { pathKeys, values } = this.environmentFor(context);
     if (!isRecord(paths) || pathKeys.length === 0) {
       this.records.delete(rule.id);
       rule.checkSpec!(context);
       return;
     }
-    const environment = rule.environment ? [...this.environment.values, ...rule.environment(context)] : this.environment.values;
+    const environment = rule.environment ? [...values, ...rule.environment(context)] : values;
     const stored = this.records.get(rule.id);
     const previous = stored && sameValues(stored.environment, environment) ? stored.items : undefined;
     const next = new Map<string, PathItemRecord>();
@@ -100,21 +105,83 @@ export class DocumentMemory {
     this.records.set(rule.id, { environment, items: next });
   }
 
-  /** Checks one path item with a context that sees only it under `paths`, and records what it read. */
-  private check(rule: Rule, context: SpecContext, key: string, sharedReported: Set<string>): PathItemRecord | undefined {
-    const scoped = this.scopedContext(context, key);
-    let refs: Map<string, PathItemRecord['refs'][number]> | undefined;
+  /**
+   * What `read` gives for each path item, in `paths` order (see `SpecContext.readPathItems`): from
+   * the record of a path item that is unchanged, as a path-item rule's reports are, or else read
+   * from a context that sees only that path item, and recorded.
+   */
+  readings<T>(id: string, context: SpecContext, read: (scoped: SpecContext) => T): T[] {
+    const paths = context.root.paths;
+    const { pathKeys, values } = this.environmentFor(context);
+    if (!isRecord(paths)) return [];
+    const stored = this.readingRecords.get(id);
+    const previous = stored && sameValues(stored.environment, values) ? stored.items : undefined;
+    const next = new Map<string, ReadingRecord>();
+    const out: T[] = [];
+    for (const key of pathKeys) {
+      const old = previous?.get(key);
+      if (old && old.value === paths[key] && this.refsStillLeadTo(old, context)) {
+        out.push(old.reading as T);
+        next.set(key, old);
+        this.readingsReused++;
+        continue;
+      }
+      const scoped = context.onePathItem(key);
+      const { result, dependencies } = this.following(context, key, () => read(scoped));
+      out.push(result);
+      if (dependencies) next.set(key, { ...dependencies, reading: result });
+    }
+    this.readingRecords.set(id, { environment: values, items: next });
+    return out;
+  }
+
+  /** Once per analysis: every path-item rule and reading runs over the same context. */
+  private environmentFor(context: SpecContext): { values: unknown[]; pathKeys: string[] } {
+    if (this.environment?.of !== context) {
+      const paths = context.root.paths;
+      this.environment = { of: context, values: environmentOf(context), pathKeys: isRecord(paths) ? Object.keys(paths) : [] };
+      this.analysis++;
+      this.roots = { previous: this.roots.current, current: context.root };
+    }
+    return this.environment;
+  }
+
+  /**
+   * Runs `run` (a check or a reading of the path item at `key`) and records the `$ref`s it followed;
+   * `dependencies` is undefined when what it read cannot be kept (a ref into another document).
+   */
+  private following<T>(context: SpecContext, key: string, run: () => T): { result: T; dependencies?: DependencyRecord } {
+    let refs: Map<string, DependencyRecord['refs'][number]> | undefined;
     let cacheable = true;
-    scoped.refs.observer = (from: SpecDocument, ref: string, result: RefResult) => {
+    context.refs.observer = (from: SpecDocument, ref: string, result: RefResult) => {
       if (from !== context.doc || (result.ok && result.doc !== context.doc)) cacheable = false;
       refs ??= new Map();
       if (!refs.has(ref)) refs.set(ref, result.ok ? { ref, ok: true, value: result.value } : { ref, ok: false, reason: result.reason });
     };
+    let result: T;
     try {
-      rule.checkSpec!(scoped);
+      result = run();
     } finally {
-      scoped.refs.observer = undefined;
+      context.refs.observer = undefined;
     }
+    if (!cacheable) return { result };
+    const recordedRefs = refs ? [...refs.values()] : NO_REFS;
+    return {
+      result,
+      dependencies: {
+        value: (context.root.paths as Record<string, unknown>)[key],
+        refs: recordedRefs,
+        refRoots: refRootsOf(recordedRefs),
+        refEntries: refEntriesOf(recordedRefs),
+        confirmedIn: this.analysis,
+      },
+    };
+  }
+
+  /** Checks one path item with a context that sees only it under `paths`, and records what it read. */
+  private check(rule: Rule, context: SpecContext, key: string, sharedReported: Set<string>): PathItemRecord | undefined {
+    const scoped = this.scopedContext(context, key);
+    const { dependencies } = this.following(context, key, () => rule.checkSpec!(scoped));
     const reports = scoped.reports!;
     scoped.findings.forEach((finding, i) => {
       if (!firstReport(reports[i], key, () => `${finding.uri}:${finding.span.start}:${finding.span.end}`, sharedReported)) return;
@@ -123,15 +190,10 @@ export class DocumentMemory {
       context.findings.push(finding);
     });
     // Reports placed in another document (or pointing there) are not re-located from a record.
-    if (reports.some((report) => (report.doc && report.doc !== context.doc) || report.related?.some((related) => (related.doc && related.doc !== context.doc) || related.uri))) cacheable = false;
-    if (!cacheable) return undefined;
-    const recordedRefs = refs ? [...refs.values()] : NO_REFS;
+    if (reports.some((report) => (report.doc && report.doc !== context.doc) || report.related?.some((related) => (related.doc && related.doc !== context.doc) || related.uri))) return undefined;
+    if (!dependencies) return undefined;
     return {
-      value: (context.root.paths as Record<string, unknown>)[key],
-      refs: recordedRefs,
-      refRoots: refRootsOf(recordedRefs),
-      refEntries: refEntriesOf(recordedRefs),
-      confirmedIn: this.analysis,
+      ...dependencies,
       reports: reports.length === 0 ? NO_REPORTS : reports.map(({ fix, doc: _doc, related, ...report }) => ({
         ...report,
         related: related?.map(({ doc: _relatedDoc, ...rest }) => rest),
@@ -157,16 +219,12 @@ export class DocumentMemory {
    * on is followed (and recorded) during its own run, never served from another rule's reading.
    */
   private scopedContext(context: SpecContext, key: string): SpecContext {
-    const scoped = new SpecContext(context.doc, context.refs, key);
-    scoped.whole = context;
-    scoped.code = context.code;
-    scoped.ruleId = context.ruleId;
-    scoped.severity = context.severity;
+    const scoped = context.onePathItem(key);
     scoped.reports = [];
     return scoped;
   }
 
-  private refsStillLeadTo(record: PathItemRecord, context: SpecContext): boolean {
+  private refsStillLeadTo(record: DependencyRecord, context: SpecContext): boolean {
     const { previous, current } = this.roots;
     // Confirmed in the analysis before, and what the refs point into is the same object now:
     // the root maps, or else the component entries.
@@ -196,7 +254,7 @@ function firstReport(report: Pick<SpecReport, 'at'>, key: string, placeOf: () =>
 }
 
 /** The root keys `refs` point into, or undefined when one is not a pointer into this document below its root. */
-function refRootsOf(refs: PathItemRecord['refs']): string[] | undefined {
+function refRootsOf(refs: DependencyRecord['refs']): string[] | undefined {
   const keys = new Set<string>();
   for (const { ref } of refs) {
     const match = /^#\/([^/%]+)\//.exec(ref);
@@ -206,8 +264,8 @@ function refRootsOf(refs: PathItemRecord['refs']): string[] | undefined {
   return [...keys];
 }
 
-/** The component entries `refs` point into (see PathItemRecord.refEntries), or undefined. */
-function refEntriesOf(refs: PathItemRecord['refs']): string[][] | undefined {
+/** The component entries `refs` point into (see DependencyRecord.refEntries), or undefined. */
+function refEntriesOf(refs: DependencyRecord['refs']): string[][] | undefined {
   const entries = new Map<string, string[]>();
   for (const { ref } of refs) {
     if (!ref.startsWith('#/') || ref.includes('%')) return undefined;

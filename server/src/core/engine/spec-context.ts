@@ -64,6 +64,8 @@ export class SpecContext {
   private scopedRoot?: Record<string, unknown>;
   /** The whole-document context a context of one path item was made from (see DocumentMemory). */
   whole?: SpecContext;
+  /** The editor's memory of readings per path item (DocumentMemory); absent in the CLI. */
+  pathItemMemory?: { readings<T>(id: string, context: SpecContext, read: (scoped: SpecContext) => T): T[] };
 
   constructor(readonly doc: SpecDocument, readonly refs: RefResolver, onlyPathKey?: string) {
     if (onlyPathKey !== undefined && isRecord(doc.root) && isRecord(doc.root.paths)) {
@@ -117,6 +119,30 @@ export class SpecContext {
       return { value: value as T, doc, at, viaRef: false, failure: result };
     }
     return { value: value as T, doc, at, viaRef: false };
+  }
+
+  /**
+   * What `read` gives for each path item, in `paths` order, each read from a context that sees
+   * only that path item (`onePathItem`). For rules that combine facts of all operations (a
+   * majority, the uses of a component): they read per path item and combine the readings, and the
+   * editor keeps the reading of every path item an edit left alone (DocumentMemory.readings). A
+   * reading is kept across versions: it must not hold this version's objects (its document,
+   * resolved values), only paths, names and plain facts; `id` names it (the rule's id).
+   */
+  readPathItems<T>(id: string, read: (scoped: SpecContext) => T): T[] {
+    if (this.pathItemMemory) return this.pathItemMemory.readings(id, this, read);
+    const paths = this.root.paths;
+    return isRecord(paths) ? Object.keys(paths).map((key) => read(this.onePathItem(key))) : [];
+  }
+
+  /** This document as a check of the path item at `key` sees it (see `isSeenFromPathItems`). */
+  onePathItem(key: string): SpecContext {
+    const scoped = new SpecContext(this.doc, this.refs, key);
+    scoped.whole = this;
+    scoped.code = this.code;
+    scoped.ruleId = this.ruleId;
+    scoped.severity = this.severity;
+    return scoped;
   }
 
   private sharedReadings?: Map<string, unknown>;

@@ -223,16 +223,17 @@ export function mergeTouchingEdits(edits: TextEdit[]): TextEdit[] {
  * not an error format of its own.
  */
 export function successSchemaKeys(context: SpecContext): ReadonlySet<string> {
-  return context.shared('successSchemaKeys', () => readSuccessSchemaKeys(context));
+  // Read per path item: the editor keeps the keys of every path item an edit left alone.
+  return context.shared('successSchemaKeys', () => new Set(context.readPathItems('successSchemaKeys', readSuccessSchemaKeys).flat()));
 }
 
-function readSuccessSchemaKeys(context: SpecContext): Set<string> {
-  const keys = new Set<string>();
+function readSuccessSchemaKeys(context: SpecContext): string[] {
+  const keys: string[] = [];
   for (const operation of context.operations()) {
     for (const entry of context.responses(operation)) {
       if (!isSuccessStatus(entry.status) || entry.response.failure || !isRecord(entry.response.value)) continue;
       for (const media of contentSchemas(context, entry.response, operation)) {
-        if (media.schema.viaRef && !media.schema.failure) keys.add(pathKey(media.schema.doc, media.schema.at));
+        if (media.schema.viaRef && !media.schema.failure) keys.push(pathKey(media.schema.doc, media.schema.at));
       }
     }
   }

@@ -3,7 +3,7 @@ import type { JsonPath, TextEdit } from '../types';
 import type { SpecContext } from '../engine/spec-context';
 import type { SpecDocument } from '../spec/document';
 import { replaceValue } from '../spec/edits';
-import { ensureProblemDetails, errorResponses, isResourceSchema, judgeResponse, mergeTouchingEdits, owningComponent, pathKey, successSchemaKeys, type ErrorResponse } from './_errors';
+import { ensureProblemDetails, errorResponses, judgeResponse, mergeTouchingEdits, owningComponent, pathKey, successSchemaKeys } from './_errors';
 import { checkCodeProblemDetails } from './_errors-code';
 
 export default defineRule({
@@ -50,44 +50,40 @@ components:
     references: ['RFC 9457 Problem Details for HTTP APIs', 'RFC 9457 §3 The Problem Details JSON Object', 'RFC 9110 §15.5 Client Error 4xx'],
   },
   checkSpec(context) {
-    const groups = new Map<string, { component: NonNullable<ReturnType<typeof owningComponent>>; uses: { entry: ErrorResponse; mediaType: string }[] }>();
     const successKeys = successSchemaKeys(context);
-    for (const entry of errorResponses(context)) {
-      const { verdict, offending } = judgeResponse(context, entry.response, entry.operation);
-      if (verdict !== 'not-problem' || !offending) continue;
-      if (isResourceSchema(successKeys, offending.schema)) continue; // a resource handed back (409 with the existing item)
-      const component = owningComponent(entry, offending);
+    const groups = new Map<string, { component: OffendingResponse['component'] & {}; uses: OffendingResponse[] }>();
+    for (const offending of context.readPathItems('error-problem-details', readOffendingResponses).flat()) {
+      if (offending.schemaKey && successKeys.has(offending.schemaKey)) continue; // a resource handed back (409 with the existing item)
+      const component = offending.component;
       if (!component) {
-        const label = `${entry.status === 'default' ? 'default' : entry.status} response of ${entry.operation.method.toUpperCase()} ${entry.operation.path}`;
         context.report({
-          doc: entry.operation.doc,
-          at: entry.at,
-          message: `The ${label} answers ${offending.mediaType} that is not problem details; answer application/problem+json with a shared ProblemDetails schema (RFC 9457 type, title, status, detail).`,
-          fix: problemFix(context, [{ doc: entry.response.doc, at: entry.response.at }]),
+          doc: offending.operationDoc,
+          at: offending.at,
+          message: `The ${offending.label} answers ${offending.mediaType} that is not problem details; answer application/problem+json with a shared ProblemDetails schema (RFC 9457 type, title, status, detail).`,
+          fix: problemFix(context, [{ doc: offending.responseDoc ?? context.doc, at: offending.responseAt }]),
         });
         continue;
       }
-      const key = pathKey(component.doc, component.at);
-      const group = groups.get(key) ?? { component, uses: [] };
-      group.uses.push({ entry, mediaType: offending.mediaType });
-      groups.set(key, group);
+      const group = groups.get(component.key) ?? { component, uses: [] };
+      group.uses.push(offending);
+      groups.set(component.key, group);
     }
     for (const { component, uses } of groups.values()) {
       const first = uses[0];
-      const operations = new Set(uses.map((use) => `${use.entry.operation.method} ${use.entry.operation.path}`)).size;
+      const operations = new Set(uses.map((use) => use.operation)).size;
       const usedBy = `used by ${uses.length} error response${uses.length === 1 ? '' : 's'}${operations > 1 ? ` of ${operations} operations` : ''}`;
       const what = component.kind === 'response' ? `Response component '${component.name}'` : `Error schema '${component.name}'`;
       const message = `${what} (${usedBy}) is ${first.mediaType} that is not problem details; answer application/problem+json with a shared ProblemDetails schema (RFC 9457 type, title, status, detail).`;
       // Where the content gets rewritten: the response component itself, or every inline response using the schema.
       const targets = component.kind === 'response'
-        ? [{ doc: component.doc, at: component.at }]
-        : uses.map((use) => ({ doc: use.entry.response.doc, at: use.entry.response.at }));
-      const related = uses.slice(0, 5).map((use) => ({ at: use.entry.at, doc: use.entry.operation.doc, message: `used by the ${use.entry.status} response of ${use.entry.operation.method.toUpperCase()} ${use.entry.operation.path}` }));
-      if (component.doc === context.doc) {
+        ? [{ doc: component.doc ?? context.doc, at: component.at }]
+        : uses.map((use) => ({ doc: use.responseDoc ?? context.doc, at: use.responseAt }));
+      const related = uses.slice(0, 5).map((use) => ({ at: use.at, doc: use.operationDoc, message: `used by the ${use.label}` }));
+      if (!component.doc) {
         context.report({ at: component.at, message, related, fix: problemFix(context, targets) });
       } else {
         context.report({
-          doc: first.entry.operation.doc, at: first.entry.at, message,
+          doc: first.operationDoc, at: first.at, message,
           related: [{ at: component.at, doc: component.doc, message: `${what} is defined here` }],
         });
       }
@@ -112,4 +108,47 @@ function problemFix(context: SpecContext, targets: { doc: SpecDocument; at: Json
       return edit ? mergeTouchingEdits([...edits, edit]) : edits;
     },
   };
+}
+
+/**
+ * An error response whose content is not problem details, as read from one path item. Kept from
+ * one version to the next for an unchanged path item: documents are named only when they are not
+ * the one analysed (and then the reading is not kept).
+ */
+interface OffendingResponse {
+  /** The status key in the operation, and `404 response of GET /x`. */
+  at: JsonPath;
+  label: string;
+  /** `get /x`, to count operations. */
+  operation: string;
+  operationDoc?: SpecDocument;
+  responseAt: JsonPath;
+  responseDoc?: SpecDocument;
+  mediaType: string;
+  /** The offending schema's key when it is a component (a success response may return it too). */
+  schemaKey?: string;
+  component?: { kind: 'response' | 'schema'; at: JsonPath; name: string; key: string; doc?: SpecDocument };
+}
+
+function readOffendingResponses(context: SpecContext): OffendingResponse[] {
+  const found: OffendingResponse[] = [];
+  const elsewhere = (doc: SpecDocument) => (doc === context.doc ? undefined : doc);
+  for (const entry of errorResponses(context)) {
+    const { verdict, offending } = judgeResponse(context, entry.response, entry.operation);
+    if (verdict !== 'not-problem' || !offending) continue;
+    const component = owningComponent(entry, offending);
+    const { method, path } = entry.operation;
+    found.push({
+      at: entry.at,
+      label: `${entry.status} response of ${method.toUpperCase()} ${path}`,
+      operation: `${method} ${path}`,
+      operationDoc: elsewhere(entry.operation.doc),
+      responseAt: entry.response.at,
+      responseDoc: elsewhere(entry.response.doc),
+      mediaType: offending.mediaType,
+      schemaKey: offending.schema.viaRef && !offending.schema.failure ? pathKey(offending.schema.doc, offending.schema.at) : undefined,
+      component: component && { kind: component.kind, at: component.at, name: component.name, key: pathKey(component.doc, component.at), doc: elsewhere(component.doc) },
+    });
+  }
+  return found;
 }

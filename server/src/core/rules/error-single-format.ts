@@ -2,7 +2,8 @@ import { defineRule } from './rule';
 import type { JsonPath } from '../types';
 import type { SpecDocument } from '../spec/document';
 import { componentSchemaName, contentSchemas, schemaShape } from '../engine/spec-helpers';
-import { errorResponses, isJsonMediaType, isProblemShapedSchema, isResourceSchema, pathKey, successSchemaKeys } from './_errors';
+import { errorResponses, isJsonMediaType, isProblemShapedSchema, pathKey, successSchemaKeys } from './_errors';
+import type { SpecContext } from '../engine/spec-context';
 import { checkCodeSingleFormat, familiesOf } from './_errors-code';
 
 interface Unit {
@@ -12,6 +13,20 @@ interface Unit {
   label: string;
   signature: string;
   uses: number;
+}
+
+/**
+ * One JSON media type of an error response, as read from one path item (kept across versions for
+ * an unchanged path item: a document is named only when it is not the one analysed).
+ */
+interface ErrorShape {
+  /** The schema's key when it is a component (a success response may return it too). */
+  schemaKey?: string;
+  /** The shape's signature; undefined when the schema says too little (alternatives, no properties). */
+  signature?: string;
+  at: JsonPath;
+  doc?: SpecDocument;
+  label: string;
 }
 
 export default defineRule({
@@ -46,28 +61,13 @@ Shapes are compared by their members: problem details (RFC 9457 \`type\`/\`title
   checkSpec(context) {
     const units = new Map<string, Unit>();
     const successKeys = successSchemaKeys(context);
-    for (const entry of errorResponses(context)) {
-      for (const media of contentSchemas(context, entry.response, entry.operation)) {
-        if (!isJsonMediaType(media.mediaType) && !/^application\/problem\+json/i.test(media.mediaType)) continue;
-        const schema = media.schema;
-        if (schema.failure) continue;
-        if (isResourceSchema(successKeys, schema)) break; // a resource handed back (409 with the existing item), not an error format
-        const problem = /^application\/problem\+json/i.test(media.mediaType) || isProblemShapedSchema(context, schema) === true;
-        let signature: string;
-        if (problem) signature = 'problem details';
-        else {
-          const shape = schemaShape(context, schema);
-          if (shape.hasAlternatives || shape.properties.size === 0) continue;
-          signature = [...shape.properties.keys()].sort().join(', ');
-        }
-        const schemaName = schema.viaRef ? componentSchemaName(schema.at) : undefined;
-        const place = schemaName
-          ? { at: schema.at, doc: schema.doc, label: `Error schema '${schemaName}'` }
-          : entry.response.viaRef
-            ? { at: entry.response.at, doc: entry.response.doc, label: `Response component '${String(entry.response.at[entry.response.at.length - 1])}'` }
-            : { at: entry.at, doc: entry.operation.doc, label: `The ${entry.status} response of ${entry.operation.method.toUpperCase()} ${entry.operation.path}` };
-        const key = pathKey(place.doc, place.at);
-        const unit = units.get(key) ?? { ...place, signature, uses: 0 };
+    for (const response of context.readPathItems('error-single-format', readErrorShapes).flat()) {
+      for (const shape of response) {
+        if (shape.schemaKey && successKeys.has(shape.schemaKey)) break; // a resource handed back (409 with the existing item), not an error format
+        if (shape.signature === undefined) continue;
+        const doc = shape.doc ?? context.doc;
+        const key = pathKey(doc, shape.at);
+        const unit = units.get(key) ?? { at: shape.at, doc, label: shape.label, signature: shape.signature, uses: 0 };
         unit.uses++;
         units.set(key, unit);
         break; // One shape per response: the first JSON media type speaks for it.
@@ -95,4 +95,33 @@ Shapes are compared by their members: problem details (RFC 9457 \`type\`/\`title
 
 function describe(signature: string): string {
   return signature === 'problem details' ? 'problem details' : `{ ${signature} }`;
+}
+
+/** Each error response of one path item: its JSON media types' shapes, in order. */
+function readErrorShapes(context: SpecContext): ErrorShape[][] {
+  const responses: ErrorShape[][] = [];
+  const elsewhere = (doc: SpecDocument) => (doc === context.doc ? undefined : doc);
+  for (const entry of errorResponses(context)) {
+    const shapes: ErrorShape[] = [];
+    for (const media of contentSchemas(context, entry.response, entry.operation)) {
+      if (!isJsonMediaType(media.mediaType) && !/^application\/problem\+json/i.test(media.mediaType)) continue;
+      const schema = media.schema;
+      if (schema.failure) continue;
+      const problem = /^application\/problem\+json/i.test(media.mediaType) || isProblemShapedSchema(context, schema) === true;
+      let signature: string | undefined = 'problem details';
+      if (!problem) {
+        const shape = schemaShape(context, schema);
+        signature = shape.hasAlternatives || shape.properties.size === 0 ? undefined : [...shape.properties.keys()].sort().join(', ');
+      }
+      const schemaName = schema.viaRef ? componentSchemaName(schema.at) : undefined;
+      const place = schemaName
+        ? { at: schema.at, doc: elsewhere(schema.doc), label: `Error schema '${schemaName}'` }
+        : entry.response.viaRef
+          ? { at: entry.response.at, doc: elsewhere(entry.response.doc), label: `Response component '${String(entry.response.at[entry.response.at.length - 1])}'` }
+          : { at: entry.at, doc: elsewhere(entry.operation.doc), label: `The ${entry.status} response of ${entry.operation.method.toUpperCase()} ${entry.operation.path}` };
+      shapes.push({ schemaKey: schema.viaRef ? pathKey(schema.doc, schema.at) : undefined, signature, ...place });
+    }
+    responses.push(shapes);
+  }
+  return responses;
 }

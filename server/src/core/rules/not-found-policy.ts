@@ -1,6 +1,7 @@
 import ts from 'typescript';
 import { defineRule } from './rule';
-import type { Operation, SpecContext } from '../engine/spec-context';
+import type { SpecContext } from '../engine/spec-context';
+import type { SpecDocument } from '../spec/document';
 import type { CodeContext } from '../engine/code-context';
 import { pathSegments } from '../engine/spec-helpers';
 import type { JsonPath } from '../types';
@@ -66,29 +67,42 @@ function judge<T>(groups: Map<string, Policy<T>[]>, report: (policy: Policy<T>, 
   }
 }
 
-function checkSpec(context: SpecContext) {
-  const groups = new Map<string, Policy<{ operation: Operation; at: JsonPath }>[]>();
+/**
+ * A 404 that hides or a 403 that reveals another caller's item, as read from one path item (kept
+ * across versions for an unchanged path item: a document is named only when it is not the one analysed).
+ */
+interface SpecPolicy { resource: string; kind: 'hide' | 'reveal'; at: JsonPath; doc?: SpecDocument; label: string }
+
+function readPolicies(context: SpecContext): SpecPolicy[] {
+  const policies: SpecPolicy[] = [];
   for (const operation of context.operations()) {
-    const key = resourceKey(operation.path);
-    if (!key) continue;
+    const resource = resourceKey(operation.path);
+    if (!resource) continue;
     for (const entry of context.responses(operation)) {
       if (entry.response.failure || (entry.status !== '404' && entry.status !== '403')) continue;
       const text = responseText(entry.response.value ?? {});
       const kind = entry.status === '404' && HIDES_404.test(text) ? 'hide' : entry.status === '403' && REVEALS_403.test(text) ? 'reveal' : undefined;
       if (!kind) continue;
-      const list = groups.get(key) ?? [];
-      list.push({ kind, item: { operation, at: entry.at }, label: `${operation.method.toUpperCase()} ${operation.path}` });
-      groups.set(key, list);
+      policies.push({ resource, kind, at: entry.at, doc: operation.doc === context.doc ? undefined : operation.doc, label: `${operation.method.toUpperCase()} ${operation.path}` });
     }
   }
+  return policies;
+}
+
+function checkSpec(context: SpecContext) {
+  const groups = new Map<string, Policy<SpecPolicy>[]>();
+  for (const policy of context.readPathItems('not-found-policy', readPolicies).flat()) {
+    const list = groups.get(policy.resource) ?? [];
+    list.push({ kind: policy.kind, item: policy, label: policy.label });
+    groups.set(policy.resource, list);
+  }
   judge(groups, (policy, majority, counts) => {
-    const { operation, at } = policy.item;
     context.report({
-      doc: operation.doc, at,
+      doc: policy.item.doc, at: policy.item.at,
       message: policy.kind === 'reveal'
         ? `${policy.label} answers 403 for another caller's item while ${counts.hide} operation(s) of this resource hide such items with 404; pick one policy per resource (404 keeps existence hidden).`
         : `${policy.label} hides another caller's item with 404 while ${counts.reveal} operation(s) of this resource reveal it with 403; pick one policy per resource.`,
-      related: [{ at: majority.item.at, doc: majority.item.operation.doc, message: `${majority.label} uses ${majority.kind === 'hide' ? '404 (hides)' : '403 (reveals)'}` }],
+      related: [{ at: majority.item.at, doc: majority.item.doc, message: `${majority.label} uses ${majority.kind === 'hide' ? '404 (hides)' : '403 (reveals)'}` }],
     });
   });
 }

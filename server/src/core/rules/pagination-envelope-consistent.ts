@@ -3,6 +3,7 @@ import { defineRule } from './rule';
 import type { JsonPath } from '../types';
 import type { SpecDocument } from '../spec/document';
 import type { CodeContext } from '../engine/code-context';
+import type { SpecContext } from '../engine/spec-context';
 import type { ExtractedRoute } from '../code/extract';
 import { forEachDescendant, isFunctionLike, objectKeys } from '../code/ast';
 import { isCollectionGet, isCollectionRoute, listResponse } from './_pagination';
@@ -15,6 +16,28 @@ const MORE_KEY = /^(has_?more|has_?next(_?page)?|more|is_?last|has_?next_?page)$
 const CODE_LIST_KEY = /^(data|items|results|records|entries|rows|nodes|edges|content|list|values|hits)$/;
 
 interface Envelope { roles: Partial<Record<Role, string>>; label: string; at?: JsonPath; doc?: SpecDocument }
+
+/**
+ * A paged list's envelope, as read from one path item (kept across versions for an unchanged path
+ * item: a document is named only when it is not the one analysed).
+ */
+interface ListEnvelope { path: string; listKey: string; keys: readonly string[]; named: boolean; statusAt: JsonPath; doc?: SpecDocument; schema?: { at: JsonPath; doc?: SpecDocument } }
+
+function readEnvelopes(context: SpecContext): ListEnvelope[] {
+  const found: ListEnvelope[] = [];
+  const elsewhere = (doc: SpecDocument) => (doc === context.doc ? undefined : doc);
+  for (const op of context.operations()) {
+    if (!isCollectionGet(op)) continue;
+    const list = listResponse(context, op);
+    if (!list || list.kind !== 'envelope' || !list.listKey) continue;
+    if (isResourceBody(list.keys, list.listKey) || isApiRoot(op.path)) continue;
+    found.push({
+      path: op.path, listKey: list.listKey, keys: list.keys, named: namedAfterResource(list.listKey, op.path), statusAt: list.statusAt, doc: elsewhere(op.doc),
+      schema: list.schema.viaRef ? { at: list.schema.at, doc: elsewhere(list.schema.doc) } : undefined,
+    });
+  }
+  return found;
+}
 
 export default defineRule({
   id: 'pagination-envelope-consistent',
@@ -31,26 +54,21 @@ export default defineRule({
   },
   checkSpec(context) {
     const entries = [];
-    const found = [];
-    for (const op of context.operations()) {
-      if (!isCollectionGet(op)) continue;
-      const list = listResponse(context, op);
-      if (!list || list.kind !== 'envelope' || !list.listKey) continue;
-      if (isResourceBody(list.keys, list.listKey) || isApiRoot(op.path)) continue;
-      found.push({ op, list, named: namedAfterResource(list.listKey, op.path) });
-    }
+    const found = context.readPathItems('pagination-envelope-consistent', readEnvelopes).flat();
     // Lists keyed by their resource (`{ sessions, nextPageToken }`, `{ total_count, repositories }`) are one convention.
     const literal = new Map<string, number>();
-    for (const { list, named } of found) if (!named) literal.set(list.listKey!, (literal.get(list.listKey!) ?? 0) + 1);
+    for (const { listKey, named } of found) if (!named) literal.set(listKey, (literal.get(listKey) ?? 0) + 1);
     const namedCount = found.filter((entry) => entry.named).length;
     const resourceNamed = namedCount >= 2 && namedCount >= Math.max(0, ...literal.values());
-    for (const { op, list, named } of found) {
+    for (const list of found) {
+      const { named } = list;
+      const doc = list.doc ?? context.doc;
       const roles: Partial<Record<Role, string>> = { list: resourceNamed && named ? RESOURCE_NAMED : list.listKey };
       const next = list.keys.find((key) => NEXT_KEY.test(key.split('.').pop()!));
       const more = list.keys.find((key) => MORE_KEY.test(key.split('.').pop()!));
       if (next) roles.next = next;
       if (more) roles.more = more;
-      const envelope: Envelope = { roles, label: `GET ${op.path}`, at: list.statusAt, doc: op.doc };
+      const envelope: Envelope = { roles, label: `GET ${list.path}`, at: list.statusAt, doc };
       entries.push({
         envelope,
         example: () => envelope,
@@ -61,11 +79,11 @@ export default defineRule({
           const differing = ROLES.filter((role) => roles[role] && majority.roles[role] && roles[role] !== majority.roles[role]);
           if (majority.roles.list === RESOURCE_NAMED && differing.length === 1 && differing[0] === 'list') return;
           const related = [{ at: example.at!, doc: example.doc!, message: `${example.label} uses ${describe(majority.roles)}` }];
-          if (list.schema.viaRef) related.push({ at: list.schema.at, doc: list.schema.doc, message: 'The envelope schema of this response' });
+          if (list.schema) related.push({ at: list.schema.at, doc: list.schema.doc ?? context.doc, message: 'The envelope schema of this response' });
           context.report({
-            doc: op.doc,
+            doc,
             at: list.statusAt,
-            message: `The list envelope of GET ${op.path} uses ${diff} where the other lists of this API use ${describe(majority.roles)}; use one envelope for every list.`,
+            message: `The list envelope of GET ${list.path} uses ${diff} where the other lists of this API use ${describe(majority.roles)}; use one envelope for every list.`,
             related,
           });
         },

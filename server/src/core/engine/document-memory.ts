@@ -23,11 +23,11 @@ interface DependencyRecord {
   refRoots?: string[];
   /**
    * The component entries its `$ref`s point into, as key paths from the root (`components`,
-   * `schemas`, `User`), or undefined when one points elsewhere. An edit in one component makes a
-   * new `components` object but leaves the other entries the same objects: when every entry here
-   * is, the refs still lead to their values.
+   * `schemas`, `User`, joined by ENTRY_SEPARATOR), or undefined when one points elsewhere. An edit
+   * in one component makes a new `components` object but leaves the other entries the same
+   * objects: when every entry here is, the refs still lead to their values.
    */
-  refEntries?: string[][];
+  refEntries?: string[];
   confirmedIn: number;
 }
 
@@ -69,6 +69,12 @@ export class DocumentMemory {
   /** Counts analyses; the roots of this one and the one before, for the `$ref` shortcut. */
   private analysis = 0;
   private roots: { current?: Record<string, unknown>; previous?: Record<string, unknown> } = {};
+  /**
+   * The component entries (as in `refEntries`) that are not the same objects as in the analysis
+   * before, found once per analysis; undefined when that cannot be told entry by entry (a
+   * component map added or replaced whole).
+   */
+  private changedEntries?: Set<string>;
   /** Path items checked and reused in the last analysis (for tests and measurements). */
   checked = 0;
   reused = 0;
@@ -85,24 +91,31 @@ export class DocumentMemory {
     }
     const environment = rule.environment ? [...values, ...rule.environment(context)] : values;
     const stored = this.records.get(rule.id);
-    const previous = stored && sameValues(stored.environment, environment) ? stored.items : undefined;
-    const next = new Map<string, PathItemRecord>();
+    // The records are updated in place: a keystroke changes one path item, not a thousand.
+    const items = stored && sameValues(stored.environment, environment) ? stored.items : new Map<string, PathItemRecord>();
+    this.records.set(rule.id, { environment, items });
     // A rule checking the whole document reports a shared node (a component) once, from the first
     // path item that reaches it; checked one path item at a time, later ones would report it again.
     const sharedReported = new Set<string>();
+    let kept = 0;
     for (const key of pathKeys) {
-      const old = previous?.get(key);
+      const old = items.get(key);
       if (old && old.value === paths[key] && this.refsStillLeadTo(old, context)) {
         this.replay(rule, context, key, old, sharedReported);
-        next.set(key, old);
+        kept++;
         this.reused++;
         continue;
       }
       const record = this.check(rule, context, key, sharedReported);
-      if (record) next.set(key, record);
+      if (record) {
+        items.set(key, record);
+        kept++;
+      } else {
+        items.delete(key);
+      }
       this.checked++;
     }
-    this.records.set(rule.id, { environment, items: next });
+    if (items.size !== kept) dropOtherKeys(items, pathKeys);
   }
 
   /**
@@ -115,23 +128,29 @@ export class DocumentMemory {
     const { pathKeys, values } = this.environmentFor(context);
     if (!isRecord(paths)) return [];
     const stored = this.readingRecords.get(id);
-    const previous = stored && sameValues(stored.environment, values) ? stored.items : undefined;
-    const next = new Map<string, ReadingRecord>();
+    const items = stored && sameValues(stored.environment, values) ? stored.items : new Map<string, ReadingRecord>();
+    this.readingRecords.set(id, { environment: values, items });
     const out: T[] = [];
+    let kept = 0;
     for (const key of pathKeys) {
-      const old = previous?.get(key);
+      const old = items.get(key);
       if (old && old.value === paths[key] && this.refsStillLeadTo(old, context)) {
         out.push(old.reading as T);
-        next.set(key, old);
+        kept++;
         this.readingsReused++;
         continue;
       }
       const scoped = context.onePathItem(key);
       const { result, dependencies } = this.following(context, key, () => read(scoped));
       out.push(result);
-      if (dependencies) next.set(key, { ...dependencies, reading: result });
+      if (dependencies) {
+        items.set(key, { ...dependencies, reading: result });
+        kept++;
+      } else {
+        items.delete(key);
+      }
     }
-    this.readingRecords.set(id, { environment: values, items: next });
+    if (items.size !== kept) dropOtherKeys(items, pathKeys);
     return out;
   }
 
@@ -142,6 +161,7 @@ export class DocumentMemory {
       this.environment = { of: context, values: environmentOf(context), pathKeys: isRecord(paths) ? Object.keys(paths) : [] };
       this.analysis++;
       this.roots = { previous: this.roots.current, current: context.root };
+      this.changedEntries = this.roots.previous && changedComponentEntries(this.roots.previous, context.root);
     }
     return this.environment;
   }
@@ -229,8 +249,7 @@ export class DocumentMemory {
     // Confirmed in the analysis before, and what the refs point into is the same object now:
     // the root maps, or else the component entries.
     if (record.confirmedIn === this.analysis - 1 && previous && current) {
-      if ((record.refRoots && record.refRoots.every((key) => current[key] !== undefined && current[key] === previous[key]))
-        || (record.refEntries && record.refEntries.every((path) => ownValueAt(current, path) === ownValueAt(previous, path)))) {
+      if (sameRoots(record.refRoots, previous, current) || sameEntries(record.refEntries, previous, current, this.changedEntries)) {
         record.confirmedIn = this.analysis;
         return true;
       }
@@ -265,17 +284,71 @@ function refRootsOf(refs: DependencyRecord['refs']): string[] | undefined {
 }
 
 /** The component entries `refs` point into (see DependencyRecord.refEntries), or undefined. */
-function refEntriesOf(refs: DependencyRecord['refs']): string[][] | undefined {
-  const entries = new Map<string, string[]>();
+function refEntriesOf(refs: DependencyRecord['refs']): string[] | undefined {
+  const entries = new Set<string>();
   for (const { ref } of refs) {
     if (!ref.startsWith('#/') || ref.includes('%')) return undefined;
     const tokens = ref.slice(2).split('/').map((token) => token.replace(/~1/g, '/').replace(/~0/g, '~'));
     const depth = tokens[0] === 'components' ? 3 : REFERENCED_MAPS_2_0.has(tokens[0]) ? 2 : 0;
     if (depth === 0 || tokens.length < depth) return undefined;
-    const entry = tokens.slice(0, depth);
-    entries.set(entry.join('\u0000'), entry);
+    entries.add(tokens.slice(0, depth).join(ENTRY_SEPARATOR));
   }
-  return [...entries.values()];
+  return [...entries];
+}
+
+const ENTRY_SEPARATOR = '\u0000';
+
+// Plain loops: these run for every rule and path item on every keystroke.
+function sameRoots(keys: string[] | undefined, previous: Record<string, unknown>, current: Record<string, unknown>): boolean {
+  if (!keys) return false;
+  for (let i = 0; i < keys.length; i++) {
+    if (current[keys[i]] === undefined || current[keys[i]] !== previous[keys[i]]) return false;
+  }
+  return true;
+}
+
+function sameEntries(entries: string[] | undefined, previous: Record<string, unknown>, current: Record<string, unknown>, changed: Set<string> | undefined): boolean {
+  if (!entries) return false;
+  for (let i = 0; i < entries.length; i++) {
+    if (changed ? changed.has(entries[i]) : ownValueAt(current, entries[i].split(ENTRY_SEPARATOR)) !== ownValueAt(previous, entries[i].split(ENTRY_SEPARATOR))) return false;
+  }
+  return true;
+}
+
+/** Removes the records of path keys that are gone from `paths`. */
+function dropOtherKeys(items: Map<string, unknown>, pathKeys: string[]): void {
+  const current = new Set(pathKeys);
+  for (const key of [...items.keys()]) if (!current.has(key)) items.delete(key);
+}
+
+/**
+ * The component entries (`components/<map>/<name>`, 2.0's `definitions/<name>`...) whose value is
+ * not the same object in `current` as in `previous`, joined as in `refEntries`: comparing the maps
+ * once per analysis, rather than each record's entries. Undefined when a map was added, removed
+ * or replaced by something else than a map.
+ */
+function changedComponentEntries(previous: Record<string, unknown>, current: Record<string, unknown>): Set<string> | undefined {
+  const changed = new Set<string>();
+  const own = (record: Record<string, unknown>, key: string) => (Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined);
+  const compare = (prefix: string, before: unknown, after: unknown): boolean => {
+    if (before === after) return true;
+    if (!isRecord(before) || !isRecord(after)) return false;
+    for (const name of Object.keys(after)) if (own(before, name) !== after[name]) changed.add(prefix + name);
+    for (const name of Object.keys(before)) if (!Object.prototype.hasOwnProperty.call(after, name)) changed.add(prefix + name);
+    return true;
+  };
+  const before = own(previous, 'components');
+  const after = own(current, 'components');
+  if (before !== after) {
+    if (!isRecord(before) || !isRecord(after)) return undefined;
+    for (const map of new Set([...Object.keys(before), ...Object.keys(after)])) {
+      if (!compare(`components${ENTRY_SEPARATOR}${map}${ENTRY_SEPARATOR}`, own(before, map), own(after, map))) return undefined;
+    }
+  }
+  for (const map of REFERENCED_MAPS_2_0) {
+    if (!compare(`${map}${ENTRY_SEPARATOR}`, own(previous, map), own(current, map))) return undefined;
+  }
+  return changed;
 }
 
 /** The value at `path` below `root` through own properties only (undefined where one is missing). */

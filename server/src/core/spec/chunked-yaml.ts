@@ -44,6 +44,38 @@ export function parseSpecDocumentFast(uri: string, text: string, format: Documen
 /** An edit of the previous version: its [start, end) replaced by `text`. */
 export interface TextChange { start: number; end: number; text: string }
 
+/** Parsed chunks by their text: the chunks of one version. */
+interface ChunkCache {
+  get(text: string): SpecDocument | undefined;
+  set(text: string, chunk: SpecDocument): unknown;
+  delete(text: string): unknown;
+}
+
+/**
+ * What an edit changes in the cache (a chunk or two of thousands), kept aside and applied when the
+ * whole edit went through: copying the cache for each keystroke cost megabytes.
+ */
+class ChunkCacheEdit implements ChunkCache {
+  private readonly added = new Map<string, SpecDocument>();
+  private readonly removed = new Set<string>();
+  constructor(private readonly cache: Map<string, SpecDocument>) {}
+  get(text: string): SpecDocument | undefined {
+    return this.added.get(text) ?? (this.removed.has(text) ? undefined : this.cache.get(text));
+  }
+  set(text: string, chunk: SpecDocument): void {
+    this.removed.delete(text);
+    if (this.cache.get(text) !== chunk) this.added.set(text, chunk);
+  }
+  delete(text: string): void {
+    this.added.delete(text);
+    this.removed.add(text);
+  }
+  apply(): void {
+    for (const text of this.removed) this.cache.delete(text);
+    for (const [text, chunk] of this.added) this.cache.set(text, chunk);
+  }
+}
+
 /** What the parser keeps of the version it parsed last. */
 interface ParsedVersion { length: number; entries: Entry[]; leaves: Map<Entry, SpecDocument>; lines: LineIndex }
 
@@ -134,13 +166,14 @@ export class ChunkedYamlParser {
     let document: SpecDocument | undefined;
     const textOf = text ?? { whole: () => document!.text, slice: (start: number, end: number) => document!.slice(start, end) };
     let version = this.previous!;
-    const next = new Map(this.cache);
+    // The cache is changed only if every change applies: a failed edit leaves it as it was.
+    const next = new ChunkCacheEdit(this.cache);
     for (const change of changes) {
       const edited = this.applyChange(uri, version, change, next, textOf);
       if (!edited) return undefined;
       version = edited;
     }
-    this.cache = next;
+    next.apply();
     this.lastWasChunked = true;
     this.editsReused++;
     document = this.assembled(uri, version, text);
@@ -148,7 +181,7 @@ export class ChunkedYamlParser {
   }
 
   /** The cached chunk for this text, or a new one; recorded in `next` (the cache of this version). */
-  private leafFor(uri: string, slice: string, next: Map<string, SpecDocument>): SpecDocument {
+  private leafFor(uri: string, slice: string, next: ChunkCache): SpecDocument {
     let parsed = this.cache.get(slice) ?? next.get(slice);
     if (!parsed) {
       // A slice (and every scalar js-yaml cuts from it) points into the whole text; a cached
@@ -169,7 +202,7 @@ export class ChunkedYamlParser {
    * and only the edited chunk is read again, from its own text. Anything else (a key line, a new
    * sibling, a chunk crossing the cutting size) is cut afresh by the caller.
    */
-  private applyChange(uri: string, previous: ParsedVersion, change: TextChange, next: Map<string, SpecDocument>, text: string | TextInPieces): ParsedVersion | undefined {
+  private applyChange(uri: string, previous: ParsedVersion, change: TextChange, next: ChunkCache, text: string | TextInPieces): ParsedVersion | undefined {
     const { start, end: oldEnd } = change;
     const delta = change.text.length - (oldEnd - start);
     const length = previous.length + delta;

@@ -30,28 +30,36 @@ export default defineRule({
     // value, so in the editor only the units an edit changed are walked again. Shared YAML
     // anchors are followed once per unit.
     const { units, containers } = documentUnits(context.doc.root);
-    for (const { at, value } of containers) checkRef(context, value, at);
+    // A large description writes the same few thousand refs tens of thousands of times: each is judged once.
+    const verdicts = new Map<string, string | undefined>();
+    for (const { at, value } of containers) checkRef(context, value, () => at, verdicts);
     for (const unit of units) {
-      for (const site of refSitesOf(unit.value, unit.at)) checkRef(context, site.object, [...unit.at, ...site.path]);
+      for (const site of refSitesOf(unit.value, unit.at)) checkRef(context, site.object, () => [...unit.at, ...site.path], verdicts);
     }
   },
 });
 
-function checkRef(context: SpecContext, object: Record<string, unknown>, path: JsonPath) {
+function checkRef(context: SpecContext, object: Record<string, unknown>, pathOf: () => JsonPath, verdicts: Map<string, string | undefined>) {
   const ref = object.$ref;
   if (typeof ref !== 'string') return;
   // A 3.1 schema with its own `$id` resolves relative refs against that id: not ours to judge.
   if (!ref.startsWith('#') && typeof object.$id === 'string') return;
-  const result = context.refs.resolve(context.doc, ref);
-  if (!result.ok) {
-    context.report({ at: [...path, '$ref'], part: 'value', message: `$ref does not resolve: ${result.reason}.` });
-    return;
+  let message = verdicts.get(ref);
+  if (message === undefined && !verdicts.has(ref)) {
+    message = problemOf(context, ref);
+    verdicts.set(ref, message);
   }
+  if (message) context.report({ at: [...pathOf(), '$ref'], part: 'value', message });
+}
+
+/** What is wrong with `ref`, written in the analysed document, if anything. */
+function problemOf(context: SpecContext, ref: string): string | undefined {
+  const result = context.refs.resolve(context.doc, ref);
+  if (!result.ok) return `$ref does not resolve: ${result.reason}.`;
   // A chain of references that only leads back to itself never reaches a definition.
   const chain = context.refs.resolveChain(context.doc, ref);
-  if (!chain.ok && chain.failure === 'cycle') {
-    context.report({ at: [...path, '$ref'], part: 'value', message: `$ref '${ref}' is part of a cycle of references that never reaches a definition.` });
-  }
+  if (!chain.ok && chain.failure === 'cycle') return `$ref '${ref}' is part of a cycle of references that never reaches a definition.`;
+  return undefined;
 }
 
 /** Per unit value (and where it sits): the objects under it holding a `$ref`, with their paths. */

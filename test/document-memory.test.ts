@@ -203,3 +203,31 @@ components: { schemas: { A: { type: string } } }
   assert.deepEqual(Object.keys(scoped.root).sort(), ['components', 'openapi', 'paths', 'security', 'servers']);
   assert.deepEqual(Object.keys(scoped.root.paths as object), ['/b']);
 });
+
+test('a path-item rule re-checks every path item when a fact of the whole document it names in its environment changes', () => {
+  // method-put-replaces reports a PUT body with no required property only in a document that
+  // writes `required` somewhere: removing the one `required` of a component changes every answer.
+  const rule = allRules.find((candidate) => candidate.id === 'method-put-replaces')!;
+  const items = Array.from({ length: 80 }, (_, i) => `  /things${i}/{id}:
+    put:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                name: { type: string }
+                size: { type: integer }
+      responses:
+        '200': { description: Replaced }
+`).join('');
+  const version = (required: string) => `openapi: 3.0.3\ninfo: { title: Things, version: 1.0.0 }\npaths:\n${items}components:\n  schemas:\n    Other:\n      type: object\n${required}      properties:\n        id: { type: string }\n`;
+  const parser = new ChunkedYamlParser({ keepsVersions: true });
+  const memory = new DocumentMemory();
+  const laxPuts = (text: string) => analyzeSpecDocument(parser.parse('file:///things.yaml', text), { host, rules: [rule], memory }).diagnostics.length;
+  const strict = version('      required: [id]\n');
+  assert.ok(strict.length > 20_000);
+  assert.equal(laxPuts(strict), 80);
+  assert.equal(laxPuts(version('')), 0);
+  assert.equal(laxPuts(strict), 80);
+});

@@ -39,8 +39,12 @@ export default defineRule({
       operationId: updateUser`,
     references: ['RFC 9110 §9.3.4 PUT', 'RFC 5789 PATCH', 'RFC 7396 JSON Merge Patch'],
   },
+  // Checked per path item; whether the document writes `required` at all is a fact of the whole.
+  scope: 'path-item',
+  environment(context) {
+    return [usesRequired(context.wholeDocument())];
+  },
   checkSpec(context) {
-    let usesRequired: boolean | undefined;
     for (const operation of context.operations()) {
       if (operation.method !== 'put') continue;
       const body = requestBodyOf(context, operation);
@@ -63,8 +67,7 @@ export default defineRule({
           && !('discriminator' in entry.schema.value);
       });
       if (!partial) continue;
-      usesRequired ??= documentUsesRequired(context);
-      if (!usesRequired) continue;
+      if (!usesRequired(context.wholeDocument())) continue;
       const schema = judged[0].schema;
       const name = schema.viaRef ? String(schema.at[schema.at.length - 1]) : undefined;
       // The body is the representation GET returns: a replacement whose schema is merely lax about `required`.
@@ -124,6 +127,10 @@ function readSchemaKeys(context: SpecContext, operation: Operation): Set<string>
 }
 
 /** True when the author writes `required` on schemas at all (otherwise its absence on a PUT body means nothing). */
+function usesRequired(context: SpecContext): boolean {
+  return context.shared('usesRequired', () => documentUsesRequired(context));
+}
+
 function documentUsesRequired(context: SpecContext): boolean {
   for (const { schema } of componentSchemas(context)) {
     if (isRecord(schema.value) && Array.isArray(schema.value.required) && schema.value.required.length > 0) return true;

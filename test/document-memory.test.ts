@@ -231,3 +231,26 @@ test('a path-item rule re-checks every path item when a fact of the whole docume
   assert.equal(laxPuts(version('')), 0);
   assert.equal(laxPuts(strict), 80);
 });
+
+test('a PATCH on a collection is re-judged when an item path for it appears elsewhere in the document', () => {
+  const rule = allRules.find((candidate) => candidate.id === 'method-patch-catch-all')!;
+  const items = Array.from({ length: 120 }, (_, i) => `  /things${i}:
+    patch:
+      requestBody:
+        content:
+          application/json:
+            schema: { type: object, properties: { name: { type: string } } }
+      responses:
+        '200': { description: Updated }
+`).join('');
+  const version = (extra: string) => `openapi: 3.0.3\ninfo: { title: Things, version: 1.0.0 }\npaths:\n${items}${extra}`;
+  const parser = new ChunkedYamlParser({ keepsVersions: true });
+  const memory = new DocumentMemory();
+  const collectionPatches = (text: string) => analyzeSpecDocument(parser.parse('file:///things.yaml', text), { host, rules: [rule], memory }).diagnostics.length;
+  const withoutItems = version('');
+  assert.ok(withoutItems.length > 20_000);
+  assert.equal(collectionPatches(withoutItems), 0);
+  // /things5 itself is unchanged; the item path beside it makes its PATCH a collection PATCH.
+  assert.equal(collectionPatches(version(`  /things5/{id}:\n    get:\n      responses:\n        '200': { description: A thing }\n`)), 1);
+  assert.equal(collectionPatches(withoutItems), 0);
+});

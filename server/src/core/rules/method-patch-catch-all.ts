@@ -10,6 +10,10 @@ import { nestBodyParameter, normaliseCodePath, segmentsOf } from './_paths';
 const DISPATCH_FIELDS = new Set(['action', 'op', 'operation', 'command', 'cmd']);
 
 /** True when `itemPaths` holds `<collection>/{param}`. */
+function pathKeys(context: SpecContext): readonly string[] {
+  return context.shared('pathKeys', () => (isRecord(context.root.paths) ? Object.keys(context.root.paths) : []));
+}
+
 function hasItemPath(collection: string, paths: Iterable<string>): boolean {
   const depth = segmentsOf(collection).length;
   for (const path of paths) {
@@ -51,8 +55,13 @@ export default defineRule({
       operationId: cancelOrder`,
     references: ['RFC 5789 PATCH Method for HTTP', 'RFC 9110 §9.3 Method Definitions', 'RFC 6902 JSON Patch', 'RFC 7396 JSON Merge Patch'],
   },
+  // Checked per path item; whether a collection has an item path is read from the paths of the whole document.
+  scope: 'path-item',
+  environment(context) {
+    return [pathKeys(context)];
+  },
   checkSpec(context) {
-    const keys = isRecord(context.root.paths) ? Object.keys(context.root.paths) : [];
+    const keys = pathKeys(context.wholeDocument());
     const byPath = new Map<string, Operation[]>();
     for (const operation of context.operations()) {
       if (!byPath.has(operation.path)) byPath.set(operation.path, []);

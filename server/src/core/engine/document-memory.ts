@@ -6,7 +6,8 @@ import { SpecContext, isRecord, isSeenFromPathItems } from './spec-context';
 import { sameValue } from '../spec/value-reuse';
 
 /**
- * What a path-item rule reported on one path item, and what that depended on. It stays valid while
+ * What a check or a reading of one path item depended on (a path-item rule's reports, or what a
+ * rule read with `SpecContext.readPathItems`, extend it). It stays valid while
  * the path item is the same object (the chunked parser keeps the value of every unchanged chunk),
  * every `$ref` followed leads to the same value, and the document outside `paths` and the component
  * maps is the same (see `environmentOf`).

@@ -42,6 +42,11 @@ function grown(file: string): string | undefined {
   return stringify({ ...value, paths }, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
+/** `count` path items, the i-th at `pathOf(i)`, each holding `operation` (YAML indented under the path). */
+function pathItems(count: number, pathOf: (i: number) => string, operation: string): string {
+  return Array.from({ length: count }, (_, i) => `  ${pathOf(i)}:\n${operation}`).join('');
+}
+
 const view = (diagnostics: Diagnostic[]) => diagnostics.map((d) => `${d.ruleId} ${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.severity} ${d.message}`);
 
 test('path-item rules and rules with kept state give the same diagnostics and fixes, incrementally and in full, over random edits', () => {
@@ -107,8 +112,7 @@ test('a path-item rule reading a fact of the whole document re-checks every path
   // dto-no-persistence-leak reports a soft-delete column unless deleted items are part of the API,
   // which a restore endpoint anywhere in `paths` says: renaming one path changes every path item's answer.
   const rule = allRules.find((candidate) => candidate.id === 'dto-no-persistence-leak')!;
-  const items = Array.from({ length: 100 }, (_, i) => `  /files${i}:
-    get:
+  const items = pathItems(100, (i) => `/files${i}`, `    get:
       responses:
         '200':
           description: A file
@@ -119,7 +123,7 @@ test('a path-item rule reading a fact of the whole document re-checks every path
                 properties:
                   id: { type: string }
                   deletedAt: { type: string, format: date-time }
-`).join('');
+`);
   const version = (restorePath: string) => `openapi: 3.0.3\ninfo: { title: Files, version: 1.0.0 }\npaths:\n${items}  ${restorePath}:\n    post:\n      responses:\n        '204': { description: Done }\n`;
   const parser = new ChunkedYamlParser({ keepsVersions: true });
   const memory = new DocumentMemory();
@@ -144,15 +148,14 @@ test('a path-item rule reading a fact of the whole document re-checks every path
 });
 
 test('typing in the description of the API re-checks no path item; an edit to what path items see re-checks them all', () => {
-  const items = Array.from({ length: 40 }, (_, i) => `  /files${i}:
-    get:
+  const items = pathItems(40, (i) => `/files${i}`, `    get:
       responses:
         '200':
           description: A file
           content:
             application/json:
               schema: { type: object, properties: { id: { type: string } } }
-`).join('');
+`);
   const version = (description: string, server: string, extension: string) => `openapi: 3.0.3
 info:
   title: Files
@@ -208,8 +211,7 @@ test('a path-item rule re-checks every path item when a fact of the whole docume
   // method-put-replaces reports a PUT body with no required property only in a document that
   // writes `required` somewhere: removing the one `required` of a component changes every answer.
   const rule = allRules.find((candidate) => candidate.id === 'method-put-replaces')!;
-  const items = Array.from({ length: 80 }, (_, i) => `  /things${i}/{id}:
-    put:
+  const items = pathItems(80, (i) => `/things${i}/{id}`, `    put:
       requestBody:
         content:
           application/json:
@@ -220,7 +222,7 @@ test('a path-item rule re-checks every path item when a fact of the whole docume
                 size: { type: integer }
       responses:
         '200': { description: Replaced }
-`).join('');
+`);
   const version = (required: string) => `openapi: 3.0.3\ninfo: { title: Things, version: 1.0.0 }\npaths:\n${items}components:\n  schemas:\n    Other:\n      type: object\n${required}      properties:\n        id: { type: string }\n`;
   const parser = new ChunkedYamlParser({ keepsVersions: true });
   const memory = new DocumentMemory();
@@ -234,15 +236,14 @@ test('a path-item rule re-checks every path item when a fact of the whole docume
 
 test('a PATCH on a collection is re-judged when an item path for it appears elsewhere in the document', () => {
   const rule = allRules.find((candidate) => candidate.id === 'method-patch-catch-all')!;
-  const items = Array.from({ length: 120 }, (_, i) => `  /things${i}:
-    patch:
+  const items = pathItems(120, (i) => `/things${i}`, `    patch:
       requestBody:
         content:
           application/json:
             schema: { type: object, properties: { name: { type: string } } }
       responses:
         '200': { description: Updated }
-`).join('');
+`);
   const version = (extra: string) => `openapi: 3.0.3\ninfo: { title: Things, version: 1.0.0 }\npaths:\n${items}${extra}`;
   const parser = new ChunkedYamlParser({ keepsVersions: true });
   const memory = new DocumentMemory();

@@ -20,7 +20,7 @@ const pathItemRules = allRules.filter((rule) => rule.scope === 'path-item');
  * Rules that keep state of their own across versions (DocumentMemory.ruleState, or per unchanged
  * value), or combine readings of each path item (SpecContext.readPathItems).
  */
-const statefulRules = allRules.filter((rule) => ['oas-examples-valid', 'oas-ref-resolves', 'oas-schema-valid', 'error-problem-details', 'error-single-format', 'not-found-policy', 'pagination-envelope-consistent'].includes(rule.id));
+const statefulRules = allRules.filter((rule) => ['oas-examples-valid', 'oas-ref-resolves', 'oas-schema-valid', 'error-problem-details', 'error-single-format', 'not-found-policy', 'pagination-envelope-consistent', 'versioning-single-scheme', 'path-param-consistency'].includes(rule.id));
 const checkedRules = [...pathItemRules, ...statefulRules];
 const fixtures = join(__dirname, 'fixtures/rules');
 
@@ -254,4 +254,16 @@ test('a PATCH on a collection is re-judged when an item path for it appears else
   // /things5 itself is unchanged; the item path beside it makes its PATCH a collection PATCH.
   assert.equal(collectionPatches(version(`  /things5/{id}:\n    get:\n      responses:\n        '200': { description: A thing }\n`)), 1);
   assert.equal(collectionPatches(withoutItems), 0);
+});
+
+test('path-param-consistency keeps its reading of the path keys only while they stay the same', () => {
+  const rule = allRules.find((candidate) => candidate.id === 'path-param-consistency')!;
+  const operation = `    get:\n      responses:\n        '200': { description: OK }\n`;
+  const version = (name: string) => `openapi: 3.0.3\ninfo: { title: Users, version: 1.0.0 }\npaths:\n${pathItems(3, (i) => `/users/{userId}/list${i}`, operation)}  /users/{${name}}/posts:\n${operation}`;
+  const memory = new DocumentMemory();
+  const renames = (text: string) => analyzeSpecDocument(parseSpecDocument('file:///users.yaml', text, 'yaml'), { host, rules: [rule], memory }).diagnostics.length;
+  assert.equal(renames(version('id')), 1);
+  assert.equal(renames(version('id')), 1);
+  assert.equal(renames(version('userId')), 0);
+  assert.equal(renames(version('id')), 1);
 });

@@ -25,6 +25,8 @@ export interface Inconsistency { use: ParamUse; preferred: string; example: stri
  * Groups parameter uses by position and returns the uses whose name differs from the name most paths
  * use there. Ties prefer a descriptive name over a bare `id`, then the first one written.
  */
+const MEMORY_KEY = 'path-param-consistency';
+
 export function inconsistencies(paths: string[]): Inconsistency[] {
   const byPosition = new Map<string, Map<string, string[]>>();
   for (const path of paths) {
@@ -83,15 +85,14 @@ export default defineRule({
     const paths = context.root.paths;
     if (!isRecord(paths)) return;
     const keys = Object.keys(paths).filter((path) => path.startsWith('/'));
-    const operationsByPath = new Map<string, Operation[]>();
-    for (const operation of context.operations()) {
-      if (!operationsByPath.has(operation.path)) operationsByPath.set(operation.path, []);
-      operationsByPath.get(operation.path)!.push(operation);
-    }
-    for (const found of inconsistencies(keys)) {
+    // The editor keeps the answer while the paths stay the same (typing elsewhere leaves them so).
+    const joined = keys.join('\n');
+    let kept = context.memory?.get(MEMORY_KEY) as { joined: string; found: Inconsistency[] } | undefined;
+    if (kept?.joined !== joined) context.memory?.set(MEMORY_KEY, kept = { joined, found: inconsistencies(keys) });
+    for (const found of kept?.found ?? inconsistencies(keys)) {
       const path = found.use.path;
       const renamed = renamePath(path, found.use.name, found.preferred);
-      const fixable = renamed && !(renamed in paths) ? fixEdits(context, path, renamed, found.use.name, found.preferred, operationsByPath.get(path) ?? []) : undefined;
+      const fixable = renamed && !(renamed in paths) ? fixEdits(context, path, renamed, found.use.name, found.preferred, context.onePathItem(path).operations()) : undefined;
       context.report({
         at: ['paths', path],
         message: message(found, path),

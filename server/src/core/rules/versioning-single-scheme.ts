@@ -86,16 +86,33 @@ function reportMinority<T extends { scheme: Scheme; key: string; weight?: number
 
 function specOccurrences(context: SpecContext): (SpecOccurrence & { weight?: number })[] {
   const result: (SpecOccurrence & { weight?: number })[] = [];
-  const operations = context.operations();
+  const perPathItem = context.readPathItems('versioning-single-scheme', readOccurrences);
   const servers = serverVersions(context) ?? [];
   const versionedServer = servers.find((server) => server.version);
   if (versionedServer && servers.every((server) => server.version)) {
-    const apiOperations = operations.filter((operation) => !isOperationalPath(operation.path)).length;
+    const apiOperations = perPathItem.reduce((sum, item) => sum + item.apiOperations, 0);
     result.push({ scheme: 'path', doc: context.doc, at: versionedServer.at, part: 'value', label: `The server URL '${versionedServer.url}'`, key: jsonPathKey(context.doc, versionedServer.at), weight: Math.max(apiOperations, 1) });
   }
-  for (const operation of operations) {
+  for (const item of perPathItem) {
+    for (const occurrence of item.occurrences) result.push({ ...occurrence, doc: occurrence.doc ?? context.doc });
+  }
+  // Several occurrences of one node count once (a shared parameter, a path with several methods).
+  return result;
+}
+
+/**
+ * The versioning one path item shows, and how many of its operations are API operations (not
+ * health checks). Kept across versions for an unchanged path item: a document is named only when
+ * it is not the one analysed.
+ */
+function readOccurrences(context: SpecContext): { apiOperations: number; occurrences: (Omit<SpecOccurrence, 'doc'> & { doc?: SpecDocument })[] } {
+  const occurrences: (Omit<SpecOccurrence, 'doc'> & { doc?: SpecDocument })[] = [];
+  const elsewhere = (doc: SpecDocument) => (doc === context.doc ? undefined : doc);
+  let apiOperations = 0;
+  for (const operation of context.operations()) {
+    if (!isOperationalPath(operation.path)) apiOperations++;
     if (versionSegments(operation.path).length > 0) {
-      result.push({ scheme: 'path', doc: context.doc, at: ['paths', operation.path], part: 'key', label: `'${operation.path}'`, key: `path:${operation.path}:${operation.method}` });
+      occurrences.push({ scheme: 'path', at: ['paths', operation.path], part: 'key', label: `'${operation.path}'`, key: `path:${operation.path}:${operation.method}` });
     }
     for (const parameter of context.parameters(operation)) {
       const name = parameter.value.name;
@@ -103,9 +120,9 @@ function specOccurrences(context: SpecContext): (SpecOccurrence & { weight?: num
       const scheme: Scheme | undefined = parameter.value.in === 'header' && VERSION_HEADER.test(name) ? 'header' : parameter.value.in === 'query' && VERSION_QUERY.test(name) ? 'query' : undefined;
       if (!scheme) continue;
       const inThisDoc = parameter.doc === context.doc;
-      result.push({
+      occurrences.push({
         scheme,
-        doc: inThisDoc ? parameter.doc : operation.doc,
+        doc: elsewhere(inThisDoc ? parameter.doc : operation.doc),
         at: inThisDoc ? [...parameter.at, 'name'] : operation.at,
         part: inThisDoc ? 'value' : 'key',
         label: `The ${parameter.value.in} parameter '${name}' of ${operation.method.toUpperCase()} ${operation.path}`,
@@ -113,8 +130,7 @@ function specOccurrences(context: SpecContext): (SpecOccurrence & { weight?: num
       });
     }
   }
-  // Several occurrences of one node count once (a shared parameter, a path with several methods).
-  return result;
+  return { apiOperations, occurrences };
 }
 
 interface CodeOccurrence { scheme: Scheme; file: string; span: { start: number; end: number }; label: string; key: string; weight?: number }

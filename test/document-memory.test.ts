@@ -20,7 +20,8 @@ const pathItemRules = allRules.filter((rule) => rule.scope === 'path-item');
  * Rules that keep state of their own across versions (DocumentMemory.ruleState, or per unchanged
  * value), or combine readings of each path item (SpecContext.readPathItems).
  */
-const statefulRules = allRules.filter((rule) => ['oas-examples-valid', 'oas-ref-resolves', 'oas-schema-valid', 'error-problem-details', 'error-single-format', 'not-found-policy', 'pagination-envelope-consistent', 'versioning-single-scheme', 'path-param-consistency'].includes(rule.id));
+const statefulRules = allRules.filter((rule) => ['oas-examples-valid', 'oas-ref-resolves', 'oas-schema-valid', 'error-problem-details', 'error-single-format', 'not-found-policy', 'pagination-envelope-consistent', 'versioning-single-scheme', 'path-param-consistency',
+  'oas-operation-id-unique', 'auth-public-explicit', 'versioning-consistent'].includes(rule.id));
 const checkedRules = [...pathItemRules, ...statefulRules];
 const fixtures = join(__dirname, 'fixtures/rules');
 

@@ -1,5 +1,7 @@
 import { defineRule } from './rule';
-import type { Operation, SpecContext } from '../engine/spec-context';
+import type { SpecContext } from '../engine/spec-context';
+import type { SpecDocument } from '../spec/document';
+import type { JsonPath } from '../types';
 import type { CodeContext } from '../engine/code-context';
 import { securityOf } from '../engine/spec-helpers';
 import { setMapEntry } from '../spec/edits';
@@ -43,29 +45,44 @@ export default defineRule({
 function checkSpec(context: SpecContext) {
   // Root `security` (even `[]`) covers every operation that says nothing: nothing is implicit.
   if (Array.isArray(context.root.security)) return;
-  const secured: Operation[] = [];
-  const implicit: Operation[] = [];
-  for (const operation of context.operations()) {
-    if (operation.method === 'options' || operation.method === 'head') continue;
-    const security = securityOf(context, operation);
-    if (!security.declaredOnOperation) implicit.push(operation);
-    else if (security.secured) secured.push(operation);
-  }
+  const operations = context.readPathItems('auth-public-explicit', readSecurity).flat();
+  const secured = operations.filter((operation) => operation.declared && operation.secured);
+  const implicit = operations.filter((operation) => !operation.declared);
   if (implicit.length === 0 || secured.length < 2 || secured.length <= implicit.length) return;
   const example = secured[0];
   for (const operation of implicit) {
+    const doc = operation.doc ?? context.doc;
     context.report({
-      doc: operation.doc, at: operation.at,
-      message: `${operation.method.toUpperCase()} ${operation.path} declares no security while ${secured.length} of the API's ${secured.length + implicit.length} operations require credentials; add 'security: []' if it is public on purpose, or its security requirement.`,
-      related: [{ at: [...example.at, 'security'], doc: example.doc, message: `${example.method.toUpperCase()} ${example.path} declares its security` }],
-      fix: { title: "Mark it public with 'security: []'", isPreferred: true, edits: () => [publicEdit(operation)] },
+      doc, at: operation.at,
+      message: `${operation.label} declares no security while ${secured.length} of the API's ${secured.length + implicit.length} operations require credentials; add 'security: []' if it is public on purpose, or its security requirement.`,
+      related: [{ at: [...example.at, 'security'], doc: example.doc, message: `${example.label} declares its security` }],
+      fix: { title: "Mark it public with 'security: []'", isPreferred: true, edits: () => [publicEdit(doc, operation.at)] },
     });
   }
 }
 
+/**
+ * Whether each operation of one path item declares its security, and requires credentials (a
+ * document is named only when it is not the one analysed).
+ */
+interface SecurityUse { label: string; at: JsonPath; doc?: SpecDocument; declared: boolean; secured: boolean }
+
+function readSecurity(context: SpecContext): SecurityUse[] {
+  const found: SecurityUse[] = [];
+  for (const operation of context.operations()) {
+    if (operation.method === 'options' || operation.method === 'head') continue;
+    const security = securityOf(context, operation);
+    found.push({
+      label: `${operation.method.toUpperCase()} ${operation.path}`, at: operation.at, doc: operation.doc === context.doc ? undefined : operation.doc,
+      declared: security.declaredOnOperation, secured: security.secured,
+    });
+  }
+  return found;
+}
+
 /** `security: []` as one line (the generic YAML renderer would put `[]` on a line of its own). */
-function publicEdit(operation: Operation) {
-  const edit = setMapEntry(operation.doc, operation.at, 'security', []);
+function publicEdit(doc: SpecDocument, at: JsonPath) {
+  const edit = setMapEntry(doc, at, 'security', []);
   return { ...edit, newText: edit.newText.replace(/:\n\s*\[\]$/, ': []') };
 }
 

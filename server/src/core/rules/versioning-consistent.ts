@@ -30,7 +30,9 @@ paths:
   },
   checkSpec(context) {
     const servers = serverVersions(context);
-    const paths = [...new Set(context.operations().map((operation) => operation.path))].filter((path) => !isOperationalPath(stripVersion(path)));
+    // The paths that hold an operation, read per path item.
+    const paths = context.readPathItems('versioning-consistent', (scoped) => scoped.operations()[0]?.path)
+      .filter((path): path is string => path !== undefined && !isOperationalPath(stripVersion(path)));
     if (paths.length === 0) return;
     const versioned = paths.filter((path) => versionSegments(path).length > 0);
     const unversioned = paths.filter((path) => versionSegments(path).length === 0);

@@ -48,6 +48,14 @@ function pathItems(count: number, pathOf: (i: number) => string, operation: stri
   return Array.from({ length: count }, (_, i) => `  ${pathOf(i)}:\n${operation}`).join('');
 }
 
+/** Counts one rule's findings as the editor does, version after version: chunked parse, kept memory. */
+function findingsInEditor(ruleId: string): (text: string) => number {
+  const rule = allRules.find((candidate) => candidate.id === ruleId)!;
+  const parser = new ChunkedYamlParser({ keepsVersions: true });
+  const memory = new DocumentMemory();
+  return (text) => analyzeSpecDocument(parser.parse('file:///api.yaml', text), { host, rules: [rule], memory }).diagnostics.length;
+}
+
 const view = (diagnostics: Diagnostic[]) => diagnostics.map((d) => `${d.ruleId} ${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.severity} ${d.message}`);
 
 test('path-item rules and rules with kept state give the same diagnostics and fixes, incrementally and in full, over random edits', () => {
@@ -211,7 +219,6 @@ components: { schemas: { A: { type: string } } }
 test('a path-item rule re-checks every path item when a fact of the whole document it names in its environment changes', () => {
   // method-put-replaces reports a PUT body with no required property only in a document that
   // writes `required` somewhere: removing the one `required` of a component changes every answer.
-  const rule = allRules.find((candidate) => candidate.id === 'method-put-replaces')!;
   const items = pathItems(80, (i) => `/things${i}/{id}`, `    put:
       requestBody:
         content:
@@ -225,9 +232,7 @@ test('a path-item rule re-checks every path item when a fact of the whole docume
         '200': { description: Replaced }
 `);
   const version = (required: string) => `openapi: 3.0.3\ninfo: { title: Things, version: 1.0.0 }\npaths:\n${items}components:\n  schemas:\n    Other:\n      type: object\n${required}      properties:\n        id: { type: string }\n`;
-  const parser = new ChunkedYamlParser({ keepsVersions: true });
-  const memory = new DocumentMemory();
-  const laxPuts = (text: string) => analyzeSpecDocument(parser.parse('file:///things.yaml', text), { host, rules: [rule], memory }).diagnostics.length;
+  const laxPuts = findingsInEditor('method-put-replaces');
   const strict = version('      required: [id]\n');
   assert.ok(strict.length > 20_000);
   assert.equal(laxPuts(strict), 80);
@@ -236,7 +241,6 @@ test('a path-item rule re-checks every path item when a fact of the whole docume
 });
 
 test('a PATCH on a collection is re-judged when an item path for it appears elsewhere in the document', () => {
-  const rule = allRules.find((candidate) => candidate.id === 'method-patch-catch-all')!;
   const items = pathItems(120, (i) => `/things${i}`, `    patch:
       requestBody:
         content:
@@ -246,9 +250,7 @@ test('a PATCH on a collection is re-judged when an item path for it appears else
         '200': { description: Updated }
 `);
   const version = (extra: string) => `openapi: 3.0.3\ninfo: { title: Things, version: 1.0.0 }\npaths:\n${items}${extra}`;
-  const parser = new ChunkedYamlParser({ keepsVersions: true });
-  const memory = new DocumentMemory();
-  const collectionPatches = (text: string) => analyzeSpecDocument(parser.parse('file:///things.yaml', text), { host, rules: [rule], memory }).diagnostics.length;
+  const collectionPatches = findingsInEditor('method-patch-catch-all');
   const withoutItems = version('');
   assert.ok(withoutItems.length > 20_000);
   assert.equal(collectionPatches(withoutItems), 0);

@@ -135,6 +135,14 @@ export class SpecContext {
     return isRecord(paths) ? Object.keys(paths).map((key) => read(this.onePathItem(key))) : [];
   }
 
+  /**
+   * `doc` when it is not the document analysed, else undefined: how a reading (`readPathItems`)
+   * names a document, so that a reading kept across versions never holds an old version.
+   */
+  otherDocument(doc: SpecDocument): SpecDocument | undefined {
+    return doc === this.doc ? undefined : doc;
+  }
+
   /** This document as a check of the path item at `key` sees it (see `isSeenFromPathItems`). */
   onePathItem(key: string): SpecContext {
     const scoped = new SpecContext(this.doc, this.refs, key);

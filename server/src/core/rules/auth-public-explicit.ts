@@ -73,7 +73,7 @@ function readSecurity(context: SpecContext): SecurityUse[] {
     if (operation.method === 'options' || operation.method === 'head') continue;
     const security = securityOf(context, operation);
     found.push({
-      label: `${operation.method.toUpperCase()} ${operation.path}`, at: operation.at, doc: operation.doc === context.doc ? undefined : operation.doc,
+      label: `${operation.method.toUpperCase()} ${operation.path}`, at: operation.at, doc: context.otherDocument(operation.doc),
       declared: security.declaredOnOperation, secured: security.secured,
     });
   }

@@ -132,7 +132,6 @@ interface OffendingResponse {
 
 function readOffendingResponses(context: SpecContext): OffendingResponse[] {
   const found: OffendingResponse[] = [];
-  const elsewhere = (doc: SpecDocument) => (doc === context.doc ? undefined : doc);
   for (const entry of errorResponses(context)) {
     const { verdict, offending } = judgeResponse(context, entry.response, entry.operation);
     if (verdict !== 'not-problem' || !offending) continue;
@@ -142,12 +141,12 @@ function readOffendingResponses(context: SpecContext): OffendingResponse[] {
       at: entry.at,
       label: `${entry.status} response of ${method.toUpperCase()} ${path}`,
       operation: `${method} ${path}`,
-      operationDoc: elsewhere(entry.operation.doc),
+      operationDoc: context.otherDocument(entry.operation.doc),
       responseAt: entry.response.at,
-      responseDoc: elsewhere(entry.response.doc),
+      responseDoc: context.otherDocument(entry.response.doc),
       mediaType: offending.mediaType,
       schemaKey: offending.schema.viaRef && !offending.schema.failure ? pathKey(offending.schema.doc, offending.schema.at) : undefined,
-      component: component && { kind: component.kind, at: component.at, name: component.name, key: pathKey(component.doc, component.at), doc: elsewhere(component.doc) },
+      component: component && { kind: component.kind, at: component.at, name: component.name, key: pathKey(component.doc, component.at), doc: context.otherDocument(component.doc) },
     });
   }
   return found;

@@ -100,7 +100,6 @@ function describe(signature: string): string {
 /** Each error response of one path item: its JSON media types' shapes, in order. */
 function readErrorShapes(context: SpecContext): ErrorShape[][] {
   const responses: ErrorShape[][] = [];
-  const elsewhere = (doc: SpecDocument) => (doc === context.doc ? undefined : doc);
   for (const entry of errorResponses(context)) {
     const shapes: ErrorShape[] = [];
     for (const media of contentSchemas(context, entry.response, entry.operation)) {
@@ -115,10 +114,10 @@ function readErrorShapes(context: SpecContext): ErrorShape[][] {
       }
       const schemaName = schema.viaRef ? componentSchemaName(schema.at) : undefined;
       const place = schemaName
-        ? { at: schema.at, doc: elsewhere(schema.doc), label: `Error schema '${schemaName}'` }
+        ? { at: schema.at, doc: context.otherDocument(schema.doc), label: `Error schema '${schemaName}'` }
         : entry.response.viaRef
-          ? { at: entry.response.at, doc: elsewhere(entry.response.doc), label: `Response component '${String(entry.response.at[entry.response.at.length - 1])}'` }
-          : { at: entry.at, doc: elsewhere(entry.operation.doc), label: `The ${entry.status} response of ${entry.operation.method.toUpperCase()} ${entry.operation.path}` };
+          ? { at: entry.response.at, doc: context.otherDocument(entry.response.doc), label: `Response component '${String(entry.response.at[entry.response.at.length - 1])}'` }
+          : { at: entry.at, doc: context.otherDocument(entry.operation.doc), label: `The ${entry.status} response of ${entry.operation.method.toUpperCase()} ${entry.operation.path}` };
       shapes.push({ schemaKey: schema.viaRef ? pathKey(schema.doc, schema.at) : undefined, signature, ...place });
     }
     responses.push(shapes);

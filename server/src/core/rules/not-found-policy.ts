@@ -83,7 +83,7 @@ function readPolicies(context: SpecContext): SpecPolicy[] {
       const text = responseText(entry.response.value ?? {});
       const kind = entry.status === '404' && HIDES_404.test(text) ? 'hide' : entry.status === '403' && REVEALS_403.test(text) ? 'reveal' : undefined;
       if (!kind) continue;
-      policies.push({ resource, kind, at: entry.at, doc: operation.doc === context.doc ? undefined : operation.doc, label: `${operation.method.toUpperCase()} ${operation.path}` });
+      policies.push({ resource, kind, at: entry.at, doc: context.otherDocument(operation.doc), label: `${operation.method.toUpperCase()} ${operation.path}` });
     }
   }
   return policies;

@@ -54,7 +54,7 @@ function readIds(context: SpecContext): IdUse[] {
   for (const operation of context.operations()) {
     const id = operation.operation.operationId;
     if (typeof id !== 'string' || id === '') continue;
-    uses.push({ id, label: `${operation.method.toUpperCase()} ${operation.path}`, at: operation.at, doc: operation.doc === context.doc ? undefined : operation.doc });
+    uses.push({ id, label: `${operation.method.toUpperCase()} ${operation.path}`, at: operation.at, doc: context.otherDocument(operation.doc) });
   }
   return uses;
 }

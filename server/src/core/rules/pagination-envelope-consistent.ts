@@ -25,15 +25,14 @@ interface ListEnvelope { path: string; listKey: string; keys: readonly string[];
 
 function readEnvelopes(context: SpecContext): ListEnvelope[] {
   const found: ListEnvelope[] = [];
-  const elsewhere = (doc: SpecDocument) => (doc === context.doc ? undefined : doc);
   for (const op of context.operations()) {
     if (!isCollectionGet(op)) continue;
     const list = listResponse(context, op);
     if (!list || list.kind !== 'envelope' || !list.listKey) continue;
     if (isResourceBody(list.keys, list.listKey) || isApiRoot(op.path)) continue;
     found.push({
-      path: op.path, listKey: list.listKey, keys: list.keys, named: namedAfterResource(list.listKey, op.path), statusAt: list.statusAt, doc: elsewhere(op.doc),
-      schema: list.schema.viaRef ? { at: list.schema.at, doc: elsewhere(list.schema.doc) } : undefined,
+      path: op.path, listKey: list.listKey, keys: list.keys, named: namedAfterResource(list.listKey, op.path), statusAt: list.statusAt, doc: context.otherDocument(op.doc),
+      schema: list.schema.viaRef ? { at: list.schema.at, doc: context.otherDocument(list.schema.doc) } : undefined,
     });
   }
   return found;

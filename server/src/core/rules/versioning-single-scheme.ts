@@ -107,7 +107,6 @@ function specOccurrences(context: SpecContext): (SpecOccurrence & { weight?: num
  */
 function readOccurrences(context: SpecContext): { apiOperations: number; occurrences: (Omit<SpecOccurrence, 'doc'> & { doc?: SpecDocument })[] } {
   const occurrences: (Omit<SpecOccurrence, 'doc'> & { doc?: SpecDocument })[] = [];
-  const elsewhere = (doc: SpecDocument) => (doc === context.doc ? undefined : doc);
   let apiOperations = 0;
   for (const operation of context.operations()) {
     if (!isOperationalPath(operation.path)) apiOperations++;
@@ -122,7 +121,7 @@ function readOccurrences(context: SpecContext): { apiOperations: number; occurre
       const inThisDoc = parameter.doc === context.doc;
       occurrences.push({
         scheme,
-        doc: elsewhere(inThisDoc ? parameter.doc : operation.doc),
+        doc: context.otherDocument(inThisDoc ? parameter.doc : operation.doc),
         at: inThisDoc ? [...parameter.at, 'name'] : operation.at,
         part: inThisDoc ? 'value' : 'key',
         label: `The ${parameter.value.in} parameter '${name}' of ${operation.method.toUpperCase()} ${operation.path}`,

@@ -186,15 +186,17 @@ ${items}`;
     if (previous) reuseUnchangedValues(previous.root, doc.root);
     previous = doc;
     analyzeSpecDocument(doc, { host, rules: pathItemRules, memory });
-    const counts = { checked: memory.checked, reused: memory.reused };
+    const counts = { checked: memory.checked, reused: memory.reused, judged: memory.judged };
     memory.checked = 0;
     memory.reused = 0;
+    memory.judged = 0;
     return counts;
   };
   const first = analyse(version('Files of a user.', 'https://api.example.com', 'public'));
   assert.equal(first.checked, 40 * pathItemRules.length);
-  assert.deepEqual(analyse(version('Files of a user, by id.', 'https://api.example.com', 'internal')), { checked: 0, reused: 40 * pathItemRules.length });
-  assert.deepEqual(analyse(version('Files of a user, by id.', 'http://api.example.com', 'internal')), { checked: 40 * pathItemRules.length, reused: 0 });
+  // Every rule's record of a path item depends on the same things: judged once per path item.
+  assert.deepEqual(analyse(version('Files of a user, by id.', 'https://api.example.com', 'internal')), { checked: 0, reused: 40 * pathItemRules.length, judged: 40 });
+  assert.deepEqual(analyse(version('Files of a user, by id.', 'http://api.example.com', 'internal')), { checked: 40 * pathItemRules.length, reused: 0, judged: 0 });
 });
 
 test('a check of one path item sees that path item and the root keys its findings may depend on, nothing descriptive', () => {

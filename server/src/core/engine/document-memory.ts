@@ -7,43 +7,66 @@ import { sameValue } from '../spec/value-reuse';
 
 /**
  * What a check or a reading of one path item depended on (a path-item rule's reports, or what a
- * rule read with `SpecContext.readPathItems`, extend it). It stays valid while
- * the path item is the same object (the chunked parser keeps the value of every unchanged chunk),
- * every `$ref` followed leads to the same value, and the document outside `paths` and the component
- * maps is the same (see `environmentOf`).
+ * rule read with `SpecContext.readPathItems`, hold one). It stays valid while the path item is the
+ * same object (the chunked parser keeps the value of every unchanged chunk), every `$ref` followed
+ * leads to the same value, and the document outside `paths` and the component maps is the same
+ * (see `environmentOf`). Records of one path item that followed the same refs share one
+ * (`DocumentMemory.shared`), so it is judged once per analysis, not once per rule.
  */
-interface DependencyRecord {
-  value: unknown;
-  refs: { ref: string; ok: boolean; value?: unknown; reason?: string }[];
-  /**
-   * The root keys its `$ref`s point into (`components`), or undefined when one points elsewhere
-   * (another file, the root itself); and the analysis in which the refs were last found leading
-   * to their values. Then, when those root values are the very objects of that analysis, every
-   * ref still leads to the same value without resolving it again.
-   */
-  refRoots?: string[];
-  /**
-   * The component entries its `$ref`s point into, as key paths from the root (`components`,
-   * `schemas`, `User`, joined by ENTRY_SEPARATOR), or undefined when one points elsewhere. An edit
-   * in one component makes a new `components` object but leaves the other entries the same
-   * objects: when every entry here is, the refs still lead to their values.
-   */
-  refEntries?: string[];
-  confirmedIn: number;
+class Dependencies {
+  /** The analysis it was last judged in, and the answer then. */
+  judgedIn = -1;
+  valid = false;
+  constructor(
+    readonly key: string,
+    readonly value: unknown,
+    /** Sorted by ref, so that two runs following the same refs in another order share. */
+    readonly refs: { ref: string; ok: boolean; value?: unknown; reason?: string }[],
+    /**
+     * The root keys its `$ref`s point into (`components`), or undefined when one points elsewhere
+     * (another file, the root itself). When those root values are the very objects of the
+     * analysis the refs were last confirmed in, every ref still leads to the same value without
+     * resolving it again.
+     */
+    readonly refRoots: string[] | undefined,
+    /**
+     * The component entries its `$ref`s point into, as key paths from the root (`components`,
+     * `schemas`, `User`, joined by ENTRY_SEPARATOR), or undefined when one points elsewhere. An
+     * edit in one component makes a new `components` object but leaves the other entries the same
+     * objects: when every entry here is, the refs still lead to their values.
+     */
+    readonly refEntries: string[] | undefined,
+    /** The analysis in which the refs were last found leading to their values. */
+    public confirmedIn: number,
+  ) {}
+
+  sameAs(other: Dependencies): boolean {
+    if (other.value !== this.value || other.refs.length !== this.refs.length) return false;
+    for (let i = 0; i < this.refs.length; i++) {
+      const a = this.refs[i];
+      const b = other.refs[i];
+      if (a.ref !== b.ref || a.ok !== b.ok || a.value !== b.value || a.reason !== b.reason) return false;
+    }
+    return true;
+  }
 }
 
-interface PathItemRecord extends DependencyRecord {
-  /** Reports as written, with `doc` left out (they were all in this document) and fixes described, not kept. */
-  reports: (Omit<SpecReport, 'fix'> & { fix?: { title: string; isPreferred?: boolean } })[];
+/** Reports as written, with `doc` left out (they were all in this document) and fixes described, not kept. */
+type RecordedReport = Omit<SpecReport, 'fix'> & { fix?: { title: string; isPreferred?: boolean } };
+
+interface PathItemRecord {
+  dependencies: Dependencies;
+  reports: RecordedReport[];
 }
 
 /** What a rule read of one path item (`SpecContext.readPathItems`), kept on the same terms as a record. */
-interface ReadingRecord extends DependencyRecord {
+interface ReadingRecord {
+  dependencies: Dependencies;
   reading: unknown;
 }
 
-const NO_REFS: DependencyRecord['refs'] = [];
-const NO_REPORTS: PathItemRecord['reports'] = [];
+const NO_REFS: Dependencies['refs'] = [];
+const NO_REPORTS: RecordedReport[] = [];
 
 /** Maps whose entries rules reach through `$ref`s (recorded), never by reading the map. */
 const REFERENCED_MAPS = new Set(['schemas', 'responses', 'parameters', 'examples', 'requestBodies', 'headers', 'links', 'callbacks', 'pathItems']);
@@ -76,10 +99,14 @@ export class DocumentMemory {
    * component map added or replaced whole).
    */
   private changedEntries?: Set<string>;
+  /** The dependencies records hold, by path key (see `shared`). */
+  private readonly dependenciesByKey = new Map<string, Dependencies[]>();
   /** Path items checked and reused in the last analysis (for tests and measurements). */
   checked = 0;
   reused = 0;
   readingsReused = 0;
+  /** Dependencies judged (one per path item and set of refs, however many rules recorded it). */
+  judged = 0;
 
   /** Runs `rule` over `context` (a whole-document context), reusing what is still valid. */
   runPathItemRule(rule: Rule, context: SpecContext): void {
@@ -101,8 +128,8 @@ export class DocumentMemory {
     let kept = 0;
     for (const key of pathKeys) {
       const old = items.get(key);
-      if (old && old.value === paths[key] && this.refsStillLeadTo(old, context)) {
-        this.replay(rule, context, key, old, sharedReported);
+      if (old && this.stillHolds(old.dependencies, paths, context)) {
+        if (old.reports.length > 0) this.replay(rule, context, key, old, sharedReported);
         kept++;
         this.reused++;
         continue;
@@ -135,7 +162,7 @@ export class DocumentMemory {
     let kept = 0;
     for (const key of pathKeys) {
       const old = items.get(key);
-      if (old && old.value === paths[key] && this.refsStillLeadTo(old, context)) {
+      if (old && this.stillHolds(old.dependencies, paths, context)) {
         out.push(old.reading as T);
         kept++;
         this.readingsReused++;
@@ -145,7 +172,7 @@ export class DocumentMemory {
       const { result, dependencies } = this.following(context, key, () => read(scoped));
       out.push(result);
       if (dependencies) {
-        items.set(key, { ...dependencies, reading: result });
+        items.set(key, { dependencies, reading: result });
         kept++;
       } else {
         items.delete(key);
@@ -163,6 +190,7 @@ export class DocumentMemory {
       this.analysis++;
       this.roots = { previous: this.roots.current, current: context.root };
       this.changedEntries = this.roots.previous && changedComponentEntries(this.roots.previous, context.root);
+      if (this.dependenciesByKey.size > this.environment.pathKeys.length) dropOtherKeys(this.dependenciesByKey, this.environment.pathKeys);
     }
     return this.environment;
   }
@@ -171,8 +199,8 @@ export class DocumentMemory {
    * Runs `run` (a check or a reading of the path item at `key`) and records the `$ref`s it followed;
    * `dependencies` is undefined when what it read cannot be kept (a ref into another document).
    */
-  private following<T>(context: SpecContext, key: string, run: () => T): { result: T; dependencies?: DependencyRecord } {
-    let refs: Map<string, DependencyRecord['refs'][number]> | undefined;
+  private following<T>(context: SpecContext, key: string, run: () => T): { result: T; dependencies?: Dependencies } {
+    let refs: Map<string, Dependencies['refs'][number]> | undefined;
     let cacheable = true;
     context.refs.observer = (from: SpecDocument, ref: string, result: RefResult) => {
       if (from !== context.doc || (result.ok && result.doc !== context.doc)) cacheable = false;
@@ -186,17 +214,26 @@ export class DocumentMemory {
       context.refs.observer = undefined;
     }
     if (!cacheable) return { result };
-    const recordedRefs = refs ? [...refs.values()] : NO_REFS;
-    return {
-      result,
-      dependencies: {
-        value: (context.root.paths as Record<string, unknown>)[key],
-        refs: recordedRefs,
-        refRoots: refRootsOf(recordedRefs),
-        refEntries: refEntriesOf(recordedRefs),
-        confirmedIn: this.analysis,
-      },
-    };
+    const recordedRefs = refs ? [...refs.values()].sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0)) : NO_REFS;
+    const value = (context.root.paths as Record<string, unknown>)[key];
+    return { result, dependencies: this.shared(new Dependencies(key, value, recordedRefs, refRootsOf(recordedRefs), refEntriesOf(recordedRefs), this.analysis)) };
+  }
+
+  /**
+   * `made`, or the equal one another record of its path item already holds: about thirty rules and
+   * readings record each path item, mostly on the same refs, and a shared one is judged once per
+   * analysis. Those of a path item whose value changed are let go here.
+   */
+  private shared(made: Dependencies): Dependencies {
+    // Those found not to hold in this analysis are being replaced (a component they reach changed).
+    const kept = this.dependenciesByKey.get(made.key)?.filter((candidate) => candidate.value === made.value && (candidate.judgedIn !== this.analysis || candidate.valid)) ?? [];
+    const found = kept.find((candidate) => candidate.sameAs(made)) ?? (kept.push(made), made);
+    this.dependenciesByKey.set(made.key, kept);
+    // Its refs were just found leading to these values.
+    found.judgedIn = this.analysis;
+    found.valid = true;
+    found.confirmedIn = this.analysis;
+    return found;
   }
 
   /** Checks one path item with a context that sees only it under `paths`, and records what it read. */
@@ -214,7 +251,7 @@ export class DocumentMemory {
     if (reports.some((report) => (report.doc && report.doc !== context.doc) || report.related?.some((related) => (related.doc && related.doc !== context.doc) || related.uri))) return undefined;
     if (!dependencies) return undefined;
     return {
-      ...dependencies,
+      dependencies,
       reports: reports.length === 0 ? NO_REPORTS : reports.map(({ fix, doc: _doc, related, ...report }) => ({
         ...report,
         related: related?.map(({ doc: _relatedDoc, ...rest }) => rest),
@@ -245,21 +282,31 @@ export class DocumentMemory {
     return scoped;
   }
 
-  private refsStillLeadTo(record: DependencyRecord, context: SpecContext): boolean {
+  /** Whether what a record depended on still holds in this analysis: judged once per analysis. */
+  private stillHolds(dependencies: Dependencies, paths: Record<string, unknown>, context: SpecContext): boolean {
+    if (dependencies.judgedIn !== this.analysis) {
+      this.judged++;
+      dependencies.judgedIn = this.analysis;
+      dependencies.valid = dependencies.value === paths[dependencies.key] && this.refsStillLeadTo(dependencies, context);
+    }
+    return dependencies.valid;
+  }
+
+  private refsStillLeadTo(dependencies: Dependencies, context: SpecContext): boolean {
     const { previous, current } = this.roots;
     // Confirmed in the analysis before, and what the refs point into is the same object now:
     // the root maps, or else the component entries.
-    if (record.confirmedIn === this.analysis - 1 && previous && current) {
-      if (sameRoots(record.refRoots, previous, current) || sameEntries(record.refEntries, previous, current, this.changedEntries)) {
-        record.confirmedIn = this.analysis;
+    if (dependencies.confirmedIn === this.analysis - 1 && previous && current) {
+      if (sameRoots(dependencies.refRoots, previous, current) || sameEntries(dependencies.refEntries, previous, current, this.changedEntries)) {
+        dependencies.confirmedIn = this.analysis;
         return true;
       }
     }
-    for (const { ref, ok, value, reason } of record.refs) {
+    for (const { ref, ok, value, reason } of dependencies.refs) {
       const now = context.refs.resolve(context.doc, ref);
       if (now.ok !== ok || (now.ok ? now.value !== value : now.reason !== reason)) return false;
     }
-    record.confirmedIn = this.analysis;
+    dependencies.confirmedIn = this.analysis;
     return true;
   }
 }
@@ -274,7 +321,7 @@ function firstReport(report: Pick<SpecReport, 'at'>, key: string, placeOf: () =>
 }
 
 /** The root keys `refs` point into, or undefined when one is not a pointer into this document below its root. */
-function refRootsOf(refs: DependencyRecord['refs']): string[] | undefined {
+function refRootsOf(refs: Dependencies['refs']): string[] | undefined {
   const keys = new Set<string>();
   for (const { ref } of refs) {
     const match = /^#\/([^/%]+)\//.exec(ref);
@@ -284,8 +331,8 @@ function refRootsOf(refs: DependencyRecord['refs']): string[] | undefined {
   return [...keys];
 }
 
-/** The component entries `refs` point into (see DependencyRecord.refEntries), or undefined. */
-function refEntriesOf(refs: DependencyRecord['refs']): string[] | undefined {
+/** The component entries `refs` point into (see Dependencies.refEntries), or undefined. */
+function refEntriesOf(refs: Dependencies['refs']): string[] | undefined {
   const entries = new Set<string>();
   for (const { ref } of refs) {
     if (!ref.startsWith('#/') || ref.includes('%')) return undefined;

@@ -459,12 +459,25 @@ function assemble(uri: string, text: string | undefined, entries: Entry[], leave
   };
   const root = build(entries, previousRoot);
 
+  // Each finding is located through its chain of entries: `paths` and `components/schemas` hold
+  // a thousand entries each, so an entry list is looked up by key, not scanned.
+  const byKey = new Map<Entry[], Map<string, Entry>>();
+  const entryNamed = (list: Entry[], key: string): Entry | undefined => {
+    let keyed = byKey.get(list);
+    if (!keyed) {
+      keyed = new Map();
+      // The first of duplicate keys, as the built object keeps it.
+      for (const entry of list) if (!keyed.has(entry.key)) keyed.set(entry.key, entry);
+      byKey.set(list, keyed);
+    }
+    return keyed.get(key);
+  };
   /** Finds the entry chain for `path`; returns the leaf and the path inside it. */
   const find = (path: JsonPath): { entry?: Entry; rest: JsonPath; parents: Entry[] } => {
     let list: Entry[] | undefined = entries;
     const parents: Entry[] = [];
     for (let depth = 0; depth < path.length; depth++) {
-      const entry: Entry | undefined = list?.find((candidate) => candidate.key === String(path[depth]));
+      const entry: Entry | undefined = list && entryNamed(list, String(path[depth]));
       if (!entry) return { rest: path.slice(depth), parents };
       if (!entry.children) return { entry, rest: path.slice(depth), parents };
       parents.push(entry);

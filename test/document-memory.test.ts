@@ -272,3 +272,41 @@ test('path-param-consistency keeps its reading of the path keys only while they 
   assert.equal(renames(version('userId')), 0);
   assert.equal(renames(version('id')), 1);
 });
+
+test('an example schema that did not compile is tried again once what it needs exists or was mended', () => {
+  const countFindings = findingsInEditor('oas-examples-valid');
+  // Past the chunking size, in paths and in the schemas: unchanged components keep their values,
+  // so what was compiled for them is kept.
+  const fillerPaths = pathItems(300, (i) => `/filler${i}`, "    get:\n      responses:\n        '204': { description: Done }\n");
+  const fillerSchemas = Array.from({ length: 400 }, (_, i) => `    Filler${i}: { type: object, properties: { id: { type: string } } }\n`).join('');
+  const version = (orderSchema: string, extraComponent: string) => `openapi: 3.0.3
+info: { title: Orders, version: 1.0.0 }
+paths:
+${fillerPaths}  /orders:
+    get:
+      responses:
+        '200':
+          description: An order
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Order' }
+              example: { quantity: two }
+components:
+  schemas:
+${fillerSchemas}    Order:
+${orderSchema}
+${extraComponent}  parameters:
+    limit: { name: limit, in: query, schema: { type: integer } }
+`;
+  const referencing = `      type: object
+      properties:
+        quantity: { $ref: '#/components/schemas/Quantity' }`;
+  // The quantity's schema does not exist yet: nothing can be validated, nothing is said.
+  assert.equal(countFindings(version(referencing, '')), 0);
+  // Written now, in another component: the example is checked against it.
+  assert.equal(countFindings(version(referencing, '    Quantity: { type: integer }\n')), 1);
+  // A schema Ajv rejects (a type being typed) compiles again once it is mended.
+  assert.equal(countFindings(version('      type: objectx\n      properties:\n        quantity: { type: integer }', '')), 0);
+  assert.equal(countFindings(version('      type: objectx\n      properties:\n        quantity: { type: integer }', '    Other: { type: string }\n')), 0);
+  assert.equal(countFindings(version('      type: object\n      properties:\n        quantity: { type: integer }', '    Other: { type: string }\n')), 1);
+});

@@ -30,6 +30,8 @@ export class ExampleValidator {
   private readonly unitIds = new Map<string, string>();
   /** Unit id -> the units whose copies refer to it. */
   private readonly dependents = new Map<string, Set<string>>();
+  /** Units whose copy holds a `$ref` that led nowhere: registered again in each version, as the target may exist then. */
+  private readonly unitsWithBrokenRefs = new Set<string>();
   private readonly documentIds = new Map<string, number>();
   private readonly validators = new Map<string, { validate: ValidateFunction | null; unitId?: string; schema?: object }>();
   /** Schema locations asked for in this analysis: the compilation budget counts these. */
@@ -71,8 +73,9 @@ export class ExampleValidator {
     const stale: string[] = [];
     for (const [id, unit] of this.units) {
       const now = unit.doc.uri === context.doc.uri ? valueAt(context.doc.root, unit.path) : undefined;
-      // Units of other files are read through this analysis' resolver: registered again.
-      if (!now?.found || now.value !== unit.value) stale.push(id);
+      // Units of other files are read through this analysis' resolver: registered again. So is a
+      // unit with a `$ref` that led nowhere: its target may exist now.
+      if (!now?.found || now.value !== unit.value || this.unitsWithBrokenRefs.has(id)) stale.push(id);
       else unit.doc = context.doc;
     }
     const dropped = new Set<string>();
@@ -87,11 +90,14 @@ export class ExampleValidator {
       if (unit) this.unitIds.delete(unit.key);
       this.units.delete(id);
       this.dependents.delete(id);
+      this.unitsWithBrokenRefs.delete(id);
       this.ajv?.removeSchema(id);
     }
     for (const [key, entry] of this.validators) {
-      // A schema that did not compile may compile now; one built on a dropped unit is stale.
-      if (entry.validate && !(entry.unitId && dropped.has(entry.unitId))) continue;
+      // One built on a dropped unit is stale. A schema that did not compile fails again while its
+      // units are the same: a changed unit, or one with a `$ref` that led nowhere, drops its
+      // dependents too.
+      if (entry.unitId !== undefined && !dropped.has(entry.unitId)) continue;
       this.validators.delete(key);
       if (entry.schema) this.ajv?.removeSchema(entry.schema);
     }
@@ -227,6 +233,11 @@ export class ExampleValidator {
     this.registering = id;
     try {
       this.ajvInstance().addSchema({ [UNIT_KEY]: this.copyForAjv(doc, target.value) }, id);
+    } catch (error) {
+      // Not registered (a budget ran out): asked again, it is registered again.
+      this.unitIds.delete(key);
+      this.units.delete(id);
+      throw error;
     } finally {
       this.registering = outer;
     }
@@ -247,17 +258,22 @@ export class ExampleValidator {
    */
   private copyForAjv(doc: SpecDocument, value: unknown): unknown {
     const legacy = this.legacy;
+    const unit = this.registering;
+    const unresolvable = (): string => {
+      if (unit) this.unitsWithBrokenRefs.add(unit);
+      return 'https://apilens.invalid/unresolvable';
+    };
     const rewriteRef = (ref: string): string => {
       const hash = ref.indexOf('#');
       const filePart = hash >= 0 ? ref.slice(0, hash) : ref;
       const pointer = decodePointer(hash >= 0 ? ref.slice(hash + 1) : '');
-      if (!pointer) return 'https://apilens.invalid/unresolvable';
+      if (!pointer) return unresolvable();
       const target = filePart === '' ? { ok: true as const, doc } : this.context.refs.resolve(doc, filePart + '#');
-      if (!target.ok) return 'https://apilens.invalid/unresolvable';
+      if (!target.ok) return unresolvable();
       try {
         return this.refTo(target.doc, pointer);
       } catch {
-        return 'https://apilens.invalid/unresolvable';
+        return unresolvable();
       }
     };
     // No memo: Ajv walks the registered value as a tree, so shared YAML anchors are expanded here

@@ -34,6 +34,8 @@ export class ExampleValidator {
   private readonly unitsWithBrokenRefs = new Set<string>();
   private readonly documentIds = new Map<string, number>();
   private readonly validators = new Map<string, { validate: ValidateFunction | null; unitId?: string; schema?: object }>();
+  /** What each compiled validator answered for an example object. */
+  private readonly results = new WeakMap<ValidateFunction, WeakMap<object, ErrorObject[]>>();
   /** Schema locations asked for in this analysis: the compilation budget counts these. */
   private readonly used = new Set<string>();
   private registering?: string;
@@ -120,11 +122,22 @@ export class ExampleValidator {
     const validator = this.validatorFor(target.doc, target.at);
     if (!validator) return undefined;
     this.validations++;
+    // The same example against the same compiled schema: the answer of an earlier version (the
+    // parser keeps the objects of unchanged parts, and a changed schema compiles a new function).
+    const known = typeof value === 'object' && value !== null ? this.results.get(validator)?.get(value) : undefined;
+    if (known) return known;
+    let errors: ErrorObject[] | undefined;
     try {
-      return validator(value) ? [] : [...(validator.errors ?? [])];
+      errors = validator(value) ? [] : [...(validator.errors ?? [])];
     } catch {
       return undefined;
     }
+    if (typeof value === 'object' && value !== null) {
+      let byValue = this.results.get(validator);
+      if (!byValue) this.results.set(validator, byValue = new WeakMap());
+      byValue.set(value, errors);
+    }
+    return errors;
   }
 
   /**

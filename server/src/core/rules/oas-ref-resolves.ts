@@ -26,56 +26,74 @@ export default defineRule({
     references: ['OpenAPI 3.1 §4.8.23 Reference Object', 'RFC 6901 JSON Pointer'],
   },
   checkSpec(context) {
-    // Checked unit by unit (a path item, a component...): what a unit refers to is kept per unit
-    // value, so in the editor only the units an edit changed are walked again. Shared YAML
-    // anchors are followed once per unit.
     const { units, containers } = documentUnits(context.doc.root);
-    // A large description writes the same few thousand refs tens of thousands of times: each is judged once.
     const verdicts = new Map<string, string | undefined>();
-    for (const { at, value } of containers) checkRef(context, value, () => at, verdicts);
+    const verdictOf = (ref: string): string | undefined => {
+      let message = verdicts.get(ref);
+      if (message === undefined && !verdicts.has(ref)) verdicts.set(ref, message = problemOf(context, ref));
+      return message;
+    };
+    for (const { at, value } of containers) {
+      if (typeof value.$ref === 'string' && !isForeignId(value)) report(context, at, verdictOf(value.$ref));
+    }
+    // Each distinct ref of a unit is judged once; its sites are listed only when it is broken.
     for (const unit of units) {
-      for (const site of refSitesOf(unit.value, unit.at)) checkRef(context, site.object, () => [...unit.at, ...site.path], verdicts);
+      for (const { ref, sites } of refsOf(unit.value, unit.at)) {
+        const message = verdictOf(ref);
+        if (!message) continue;
+        for (const site of sites) if (!isForeignId(site.object)) report(context, [...unit.at, ...site.path], message);
+      }
     }
   },
 });
 
-function checkRef(context: SpecContext, object: Record<string, unknown>, pathOf: () => JsonPath, verdicts: Map<string, string | undefined>) {
-  const ref = object.$ref;
-  if (typeof ref !== 'string') return;
-  // A 3.1 schema with its own `$id` resolves relative refs against that id: not ours to judge.
-  if (!ref.startsWith('#') && typeof object.$id === 'string') return;
-  let message = verdicts.get(ref);
-  if (message === undefined && !verdicts.has(ref)) {
-    message = problemOf(context, ref);
-    verdicts.set(ref, message);
-  }
-  if (message) context.report({ at: [...pathOf(), '$ref'], part: 'value', message });
+function report(context: SpecContext, at: JsonPath, message: string | undefined): void {
+  if (message) context.report({ at: [...at, '$ref'], part: 'value', message });
+}
+
+/** A `$ref` beside an `$id` names a schema resource by its id, not a file or pointer of this workspace. */
+function isForeignId(object: Record<string, unknown>): boolean {
+  return typeof object.$id === 'string' && typeof object.$ref === 'string' && !object.$ref.startsWith('#');
 }
 
 /** What is wrong with `ref`, written in the analysed document, if anything. */
 function problemOf(context: SpecContext, ref: string): string | undefined {
   const result = context.refs.resolve(context.doc, ref);
   if (!result.ok) return `$ref does not resolve: ${result.reason}.`;
-  // A chain of references that only leads back to itself never reaches a definition.
   const chain = context.refs.resolveChain(context.doc, ref);
   if (!chain.ok && chain.failure === 'cycle') return `$ref '${ref}' is part of a cycle of references that never reaches a definition.`;
   return undefined;
 }
 
-/** Per unit value (and where it sits): the objects under it holding a `$ref`, with their paths. */
-const sitesByValue = new WeakMap<object, Map<string, { object: Record<string, unknown>; path: JsonPath }[]>>();
+interface RefSites {
+  ref: string;
+  /** The objects holding it, with their paths below the unit. */
+  sites: { object: Record<string, unknown>; path: JsonPath }[];
+}
 
-function refSitesOf(value: unknown, at: JsonPath): { object: Record<string, unknown>; path: JsonPath }[] {
+/**
+ * Per unit value (and where it sits, which decides what is data): its distinct refs with the
+ * objects holding each. The editor's parser keeps the value of every unchanged unit, so a
+ * keystroke walks only the unit it changed.
+ */
+const refsByValue = new WeakMap<object, Map<string, RefSites[]>>();
+
+function refsOf(value: unknown, at: JsonPath): RefSites[] {
   if (value === null || typeof value !== 'object') return [];
-  const place = at.slice(-2).join('\u0000');
-  let byPlace = sitesByValue.get(value);
+  const place = `${String(at[at.length - 2])}\u0000${String(at[at.length - 1])}`;
+  let byPlace = refsByValue.get(value);
   const known = byPlace?.get(place);
   if (known) return known;
-  const sites: { object: Record<string, unknown>; path: JsonPath }[] = [];
+  const byRef = new Map<string, RefSites>();
   walkObjects(value, (object, path) => {
-    if (typeof object.$ref === 'string') sites.push({ object, path: path.slice(at.length) });
+    const ref = object.$ref;
+    if (typeof ref !== 'string') return;
+    let entry = byRef.get(ref);
+    if (!entry) byRef.set(ref, entry = { ref, sites: [] });
+    entry.sites.push({ object, path: path.slice(at.length) });
   }, at);
-  if (!byPlace) sitesByValue.set(value, byPlace = new Map());
-  byPlace.set(place, sites);
-  return sites;
+  const refs = [...byRef.values()];
+  if (!byPlace) refsByValue.set(value, byPlace = new Map());
+  byPlace.set(place, refs);
+  return refs;
 }

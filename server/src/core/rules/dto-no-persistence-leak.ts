@@ -140,13 +140,10 @@ function isLeafSchema(raw: unknown): boolean {
 
 /** Deleted items are part of the API when it can list or restore them. */
 function softDeleteIsPartOfApi(context: SpecContext): boolean {
-  return context.shared('softDeleteIsPartOfApi', () => {
-    for (const operation of context.operations()) {
-      if (/restore|undelete|trash|recycle|deleted/i.test(operation.path)) return true;
-      if (context.parameters(operation).some((parameter) => /deleted|trashed/i.test(String(parameter.value.name)))) return true;
-    }
-    return false;
-  });
+  // Read per path item: in the editor only the path items an edit changed are read again.
+  return context.shared('softDeleteIsPartOfApi', () => context.readPathItems('dto-no-persistence-leak', (scoped) => scoped.operations().some((operation) =>
+    /restore|undelete|trash|recycle|deleted/i.test(operation.path)
+    || scoped.parameters(operation).some((parameter) => /deleted|trashed/i.test(String(parameter.value.name))))).includes(true));
 }
 
 // ---------------------------------------------------------------- code

@@ -258,16 +258,24 @@ test('a search read chunk by chunk finds what searching the whole text finds', (
   assert.ok(searchedByChunks > 60, `only ${searchedByChunks} of 80 versions were searched by chunks`);
 });
 
-test('an entry cut into several chunks keeps its object while none of its chunks changed', () => {
-  // One path item and one schema large enough to be cut into children, next to small ones.
+/**
+ * bigDocument with one path item (`/big`) and one schema (`Big`) large enough to be cut into
+ * children, next to small ones; `components` holds two maps, so it is cut too.
+ */
+function documentWithCutEntries(): string {
   const operations: Record<string, unknown> = {};
   for (const method of ['get', 'put', 'post', 'delete', 'patch']) operations[method] = { operationId: `${method}Big`, description: 'd'.repeat(6000), responses: { '200': { description: 'ok' } } };
   const properties: Record<string, unknown> = {};
   for (let i = 0; i < 40; i++) properties[`p${i}`] = { type: 'string', description: 'e'.repeat(700) };
   const base = bigDocument(60);
   const big = stringify({ paths: { '/big': operations }, components: { schemas: { Big: { type: 'object', properties } } } }, { lineWidth: 0 });
-  let text = base.replace('paths:\n', `paths:\n${big.slice(big.indexOf('  /big:'), big.indexOf('components:'))}`)
-    .replace('  schemas:\n', `  schemas:\n${big.slice(big.indexOf('    Big:'))}`);
+  return base.replace('paths:\n', `paths:\n${big.slice(big.indexOf('  /big:'), big.indexOf('components:'))}`)
+    .replace('  schemas:\n', `  schemas:\n${big.slice(big.indexOf('    Big:'))}`)
+    + '  responses:\n    NotFound:\n      description: Not found\n';
+}
+
+test('an entry cut into several chunks keeps its object while none of its chunks changed', () => {
+  let text = documentWithCutEntries();
   const parser = new ChunkedYamlParser({ keepsVersions: true });
   let previous = parser.parse('file:///doc.yaml', text) as SpecDocument & { root: any };
   assert.ok(previous.root.paths['/big'].put && previous.root.components.schemas.Big.properties.p39, 'the big entries are in the document');
@@ -345,4 +353,22 @@ test('a stray line at the start of a line inside a nested entry stays in that en
   assert.deepEqual(next.syntaxErrors.length, doc.syntaxErrors.length);
   // Document markers are not taken into a chunk.
   assert.equal(split(text.slice(0, lineStart) + '---\n' + text.slice(lineStart)), undefined);
+});
+
+test('edits handed over together, in entries cut into children far apart, all reach the new version', () => {
+  let text = documentWithCutEntries();
+  const parser = new ChunkedYamlParser({ keepsVersions: true });
+  const first = parser.parse('file:///doc.yaml', text) as SpecDocument & { root: any };
+  const changes: TextChange[] = [];
+  // In the Big schema, then in the /big path item: each edit on the text the one before left.
+  for (const inside of ['description: eeee', 'operationId: putBig']) {
+    const at = text.indexOf(inside) + inside.length;
+    changes.push({ start: at, end: at, text: 'x' });
+    text = text.slice(0, at) + 'x' + text.slice(at);
+  }
+  const reused = parser.editsReused;
+  const doc = parser.parseEdits('file:///doc.yaml', changes, () => text) as SpecDocument & { root: any };
+  assert.equal(parser.editsReused, reused + 1, 'the cut was reused');
+  assert.deepEqual(doc.root as unknown, new ChunkedYamlParser().parse('file:///doc.yaml', text).root);
+  assert.equal(doc.root.paths['/items5/{id}'], first.root.paths['/items5/{id}'], 'an untouched path item keeps its object');
 });

@@ -77,7 +77,14 @@ class ChunkCacheEdit implements ChunkCache {
 }
 
 /** What the parser keeps of the version it parsed last. */
-interface ParsedVersion { length: number; entries: Entry[]; leaves: Map<Entry, SpecDocument>; lines: LineIndex }
+interface ParsedVersion {
+  length: number;
+  entries: Entry[];
+  leaves: Map<Entry, SpecDocument>;
+  lines: LineIndex;
+  /** After edits to the version last assembled: the entries whose content changed (edited chunks and the entries holding them). */
+  edited?: Set<Entry>;
+}
 
 export class ChunkedYamlParser {
   private cache = new Map<string, SpecDocument>();
@@ -151,7 +158,10 @@ export class ChunkedYamlParser {
 
   /** `text`: the version's text when the caller has it; otherwise the document joins its pieces when read. */
   private assembled(uri: string, parsed: ParsedVersion, text: string | undefined): SpecDocument {
-    const document = assemble(uri, text, parsed.entries, parsed.leaves, parsed.lines, this.lastDocument?.root as Record<string, unknown> | undefined, () => this.textsJoined++);
+    // The previous version had no syntax error: then no chunk it kept has one, and only the edited
+    // entries need building again.
+    const edited = this.lastDocument?.syntaxErrors.length === 0 ? parsed.edited : undefined;
+    const document = assemble(uri, text, parsed.entries, parsed.leaves, parsed.lines, this.lastDocument?.root as Record<string, unknown> | undefined, () => this.textsJoined++, edited);
     if (this.options.keepsVersions) {
       this.previous = parsed;
       this.lastDocument = document;
@@ -169,7 +179,7 @@ export class ChunkedYamlParser {
     // The cache is changed only if every change applies: a failed edit leaves it as it was.
     const next = new ChunkCacheEdit(this.cache);
     for (const change of changes) {
-      const edited = this.applyChange(uri, version, change, next, textOf);
+      const edited = this.applyChange(uri, version, change, next, textOf, version === this.previous ? undefined : version.edited);
       if (!edited) return undefined;
       version = edited;
     }
@@ -202,7 +212,7 @@ export class ChunkedYamlParser {
    * and only the edited chunk is read again, from its own text. Anything else (a key line, a new
    * sibling, a chunk crossing the cutting size) is cut afresh by the caller.
    */
-  private applyChange(uri: string, previous: ParsedVersion, change: TextChange, next: ChunkCache, text: string | TextInPieces): ParsedVersion | undefined {
+  private applyChange(uri: string, previous: ParsedVersion, change: TextChange, next: ChunkCache, text: string | TextInPieces, editedBefore: Set<Entry> | undefined): ParsedVersion | undefined {
     const { start, end: oldEnd } = change;
     const delta = change.text.length - (oldEnd - start);
     const length = previous.length + delta;
@@ -254,10 +264,13 @@ export class ChunkedYamlParser {
     const parsed = this.leafFor(uri, after, next);
     if (refersAcrossChunks(parsed)) return undefined;
     const leaves = new Map<Entry, SpecDocument>();
+    const edited = new Set<Entry>();
+    const onPath = new Set<Entry>(path);
     const shift = (list: Entry[]): Entry[] => list.map((entry) => {
       const moved: Entry = entry.start > start
         ? { key: entry.key, start: entry.start + delta, end: entry.end + delta, keySpan: { start: entry.keySpan.start + delta, end: entry.keySpan.end + delta } }
         : { key: entry.key, start: entry.start, end: entry.end > start ? entry.end + delta : entry.end, keySpan: entry.keySpan };
+      if (entry === leaf || onPath.has(entry) || editedBefore?.has(entry)) edited.add(moved);
       if (entry.children) { moved.children = shift(entry.children); moved.head = entry.head; }
       else leaves.set(moved, entry === leaf ? parsed : previous.leaves.get(entry)!);
       return moved;
@@ -266,7 +279,7 @@ export class ChunkedYamlParser {
     // The cache keeps what this version uses: the edited chunk's old text is let go.
     if (before !== after) next.delete(before);
     const lines = LineIndex.afterEdit(previous.lines, start, oldEnd, change.text, text);
-    return { length, entries, leaves, lines };
+    return { length, entries, leaves, lines, edited };
   }
 }
 
@@ -434,8 +447,11 @@ function splitBlock(text: string, lines: Line[], from: number, to: number, inden
  * whose content equals the previous version's gets its previous object back, so an unchanged large
  * path item or schema keeps its identity, which the per-value caches and the analysis memory rely
  * on (`sameValue` looks only into what is not shared, so this costs the size of the edit).
+ * `edited` (the entries edits changed since that version, which had no syntax error): every other
+ * entry cut into children takes its previous value without being visited, so a keystroke builds
+ * the objects on the edit's path only, not the thousands of a large description.
  */
-function assemble(uri: string, text: string | undefined, entries: Entry[], leaves: Map<Entry, SpecDocument>, lines: LineIndex, previousRoot?: Record<string, unknown>, onJoin?: () => void): SpecDocument {
+function assemble(uri: string, text: string | undefined, entries: Entry[], leaves: Map<Entry, SpecDocument>, lines: LineIndex, previousRoot?: Record<string, unknown>, onJoin?: () => void, edited?: Set<Entry>): SpecDocument {
   const syntaxErrors: SyntaxProblem[] = [];
   const build = (list: Entry[], previous: unknown): Record<string, unknown> => {
     const built = buildObject(list, previous && typeof previous === 'object' ? previous as Record<string, unknown> : undefined);
@@ -449,7 +465,12 @@ function assemble(uri: string, text: string | undefined, entries: Entry[], leave
         continue;
       }
       if (entry.key === '__proto__') continue;
-      if (entry.children) { object[entry.key] = build(entry.children, previous?.[entry.key]); continue; }
+      if (entry.children) {
+        // `edited` (typing): an entry the edits did not touch keeps its previous value, unvisited.
+        const before = previous?.[entry.key];
+        object[entry.key] = edited && !edited.has(entry) && before !== undefined ? before : build(entry.children, before);
+        continue;
+      }
       const leaf = leaves.get(entry)!;
       for (const error of leaf.syntaxErrors) syntaxErrors.push({ message: error.message, span: { start: error.span.start + entry.start, end: error.span.end + entry.start } });
       const value = leaf.root && typeof leaf.root === 'object' ? (leaf.root as Record<string, unknown>)[entry.key] : undefined;

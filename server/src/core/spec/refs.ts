@@ -31,6 +31,22 @@ export function decodePointer(fragment: string): JsonPath | undefined {
   }
 }
 
+/**
+ * decodePointer, remembered across analyses (the editor resolves the same few thousand refs on
+ * every keystroke): the same segment strings come back, whose hashes the engine has already
+ * computed for the property lookups that follow. Frozen: results are shared.
+ */
+const decodedPointers = new Map<string, JsonPath | undefined>();
+function decodedPointer(fragment: string): JsonPath | undefined {
+  let path = decodedPointers.get(fragment);
+  if (path === undefined && !decodedPointers.has(fragment)) {
+    if (decodedPointers.size >= 100_000) decodedPointers.clear();
+    path = decodePointer(fragment);
+    decodedPointers.set(fragment, path && Object.freeze(path) as JsonPath);
+  }
+  return path;
+}
+
 export function encodePointer(path: JsonPath): string {
   return path.map((segment) => '/' + String(segment).replace(/~/g, '~0').replace(/\//g, '~1')).join('') || '';
 }
@@ -105,7 +121,7 @@ export class RefResolver {
       if (loaded === 'unparseable') return { ok: false, failure: 'unparseable', reason: `file '${filePart}' could not be parsed` };
       target = loaded;
     }
-    const path = decodePointer(fragment);
+    const path = decodedPointer(fragment);
     if (!path) return { ok: false, failure: 'bad-pointer', reason: `'#${fragment}' is not a JSON pointer (it must start with '/')` };
     const found = valueAt(target.root, path);
     if (!found.found) {

@@ -161,7 +161,7 @@ export class ChunkedYamlParser {
     // The previous version had no syntax error: then no chunk it kept has one, and only the edited
     // entries need building again.
     const edited = this.lastDocument?.syntaxErrors.length === 0 ? parsed.edited : undefined;
-    const document = assemble(uri, text, parsed.entries, parsed.leaves, parsed.lines, this.lastDocument?.root as Record<string, unknown> | undefined, () => this.textsJoined++, edited);
+    const document = assemble(uri, text, parsed.entries, parsed.leaves, parsed.lines, this.lastDocument?.root as Record<string, unknown> | undefined, () => this.textsJoined++, edited, this.options.keepsVersions);
     if (this.options.keepsVersions) {
       this.previous = parsed;
       this.lastDocument = document;
@@ -449,9 +449,10 @@ function splitBlock(text: string, lines: Line[], from: number, to: number, inden
  * on (`sameValue` looks only into what is not shared, so this costs the size of the edit).
  * `edited` (the entries edits changed since that version, which had no syntax error): every other
  * entry cut into children takes its previous value without being visited, so a keystroke builds
- * the objects on the edit's path only, not the thousands of a large description.
+ * the objects on the edit's path only, not the thousands of a large description. `searchChunks`
+ * (the editor): `indexOf` searches chunk by chunk, whose answers the next versions reuse.
  */
-function assemble(uri: string, text: string | undefined, entries: Entry[], leaves: Map<Entry, SpecDocument>, lines: LineIndex, previousRoot?: Record<string, unknown>, onJoin?: () => void, edited?: Set<Entry>): SpecDocument {
+function assemble(uri: string, text: string | undefined, entries: Entry[], leaves: Map<Entry, SpecDocument>, lines: LineIndex, previousRoot?: Record<string, unknown>, onJoin?: () => void, edited?: Set<Entry>, searchChunks = false): SpecDocument {
   const syntaxErrors: SyntaxProblem[] = [];
   const build = (list: Entry[], previous: unknown): Record<string, unknown> => {
     const built = buildObject(list, previous && typeof previous === 'object' ? previous as Record<string, unknown> : undefined);
@@ -578,7 +579,9 @@ function assemble(uri: string, text: string | undefined, entries: Entry[], leave
     // the pieces are searched in text order, each chunk once per chunk text; the first hit is the
     // first in the text.
     indexOf(needle, from = 0) {
-      if (whole !== undefined) return whole.indexOf(needle, from);
+      // In the editor the chunks are searched even when the whole text is at hand (the version
+      // opened): each chunk keeps its answer, so the first keystroke does not search them all.
+      if (whole !== undefined && !searchChunks) return whole.indexOf(needle, from);
       for (let index = pieceAt(Math.max(0, from)); index < pieces.length; index++) {
         const piece = pieces[index];
         const local = from - piece.start;

@@ -275,8 +275,8 @@ test('path-param-consistency keeps its reading of the path keys only while they 
 
 test('an example schema that did not compile is tried again once what it needs exists or was mended', () => {
   const countFindings = findingsInEditor('oas-examples-valid');
-  // Past the chunking size, in paths and in the schemas: unchanged components keep their values,
-  // so what was compiled for them is kept.
+  // Past the chunking size, in paths and in the schemas, with a second component map so that
+  // `components` is cut too: unchanged schemas keep their values, so what was compiled for them is kept.
   const fillerPaths = pathItems(300, (i) => `/filler${i}`, "    get:\n      responses:\n        '204': { description: Done }\n");
   const fillerSchemas = Array.from({ length: 400 }, (_, i) => `    Filler${i}: { type: object, properties: { id: { type: string } } }\n`).join('');
   const version = (orderSchema: string, extraComponent: string) => `openapi: 3.0.3

@@ -132,8 +132,20 @@ export class SpecContext {
   readPathItems<T>(id: string, read: (scoped: SpecContext) => T): T[] {
     if (this.pathItemMemory) return this.pathItemMemory.readings(id, this, read);
     const paths = this.root.paths;
-    return isRecord(paths) ? Object.keys(paths).map((key) => read(this.onePathItem(key))) : [];
+    if (!isRecord(paths)) return [];
+    // Without a memory (the CLI) every reading of one analysis reads a path item through one
+    // context, so what it resolved (parameters, responses, shared readings) is resolved once, as
+    // in a whole-document context, not once per rule. (The editor's memory makes a context per
+    // rule on purpose: it records the refs each rule follows.)
+    this.pathItemContexts ??= new Map();
+    return Object.keys(paths).map((key) => {
+      let scoped = this.pathItemContexts!.get(key);
+      if (!scoped) this.pathItemContexts!.set(key, scoped = this.onePathItem(key));
+      return read(scoped);
+    });
   }
+
+  private pathItemContexts?: Map<string, SpecContext>;
 
   /**
    * `doc` when it is not the document analysed, else undefined: how a reading (`readPathItems`)

@@ -150,3 +150,64 @@ test('forEachDescendant(OfKind) over the cached node order visits what a recursi
   }
   assert.ok(starts > 1000, `${starts} start nodes`);
 });
+
+/** Routes and app facts as plain text, syntax nodes by kind and place (the trees differ as objects). */
+function extractionView(extraction: ReturnType<typeof extractRoutes>): string {
+  return JSON.stringify({ routes: extraction.routes, facts: { ...extraction.facts, frameworks: [...extraction.facts.frameworks] } }, (key, value) => {
+    if (key === 'file' || key === 'app') return undefined;
+    if (value && typeof value === 'object' && 'kind' in value && 'pos' in value && 'end' in value) return `${ts.SyntaxKind[value.kind]}@${value.pos}-${value.end}`;
+    return value;
+  }, 1);
+}
+
+test('routes kept by statement in the editor are those a fresh extraction reads, through random edits of real route files', () => {
+  const fixtures = join(__dirname, '../fixtures/rules');
+  const files = readdirSync(fixtures).flatMap((rule) => readdirSync(join(fixtures, rule)).filter((f) => /\.(ts|js)$/.test(f)).map((f) => join(fixtures, rule, f)));
+  const texts = [generateRouter(200), ...files.map((file) => readFileSync(file, 'utf8')).filter((text) => /express|Router\(/.test(text))];
+  const snippets = ['x', ' ', '\n', '{', '}', ')', "'", ';', 'requireAuth, ', "router.get('/a/:id', (req, res) => res.status(404).json({}));\n", 'const guards = [requireAuth];\n', 'function handler(req, res) { res.sendStatus(204); }\n', '//'];
+  let seed = 29;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  let compared = 0;
+  texts.forEach((original, index) => {
+    const path = `/work/kept${index}.ts`;
+    let text = original;
+    extractRoutes([{ path, text }], { incremental: true });
+    for (let round = 0; round < 8; round++) {
+      const at = Math.floor(random() * text.length);
+      const removed = random() < 0.3 ? Math.floor(random() * 20) : 0;
+      text = text.slice(0, at) + (removed ? '' : snippets[Math.floor(random() * snippets.length)]) + text.slice(at + removed);
+      const kept = extractRoutes([{ path, text }], { incremental: true });
+      const fresh = extractRoutes([{ path, text }]);
+      assert.equal(extractionView(kept), extractionView(fresh), `file ${index} (${texts.length} files), round ${round}`);
+      compared++;
+    }
+  });
+  assert.ok(compared > 200, `${compared} versions compared`);
+});
+
+test('a route kept by statement is read again when what it names elsewhere in the file changes', () => {
+  const path = '/work/kept-names.ts';
+  // Edits one at a time far from the route, as typing makes them: the parser moves the route over.
+  const padding = Array.from({ length: 5 }, (_, i) => `router.get('/other${i}', (req, res) => { res.json([]); });\n`).join('');
+  const route = "router.get('/items/:id', guards, showItem);\n";
+  let text = `import { Router } from 'express';\nexport const router = Router();\n${padding}${route}`;
+  const edits: [string, string][] = [
+    // The middleware array is declared: the route's middleware are its elements.
+    ["from 'express';\n", "from 'express';\nconst guards = [requireAuth, requireScope('items')];\n"],
+    // The handler is declared: the route's handler and statuses are its.
+    ['= Router();\n', "= Router();\nfunction showItem(req, res) { res.status(404).json({}); }\n"],
+    // The handler changes: the route's statuses change with it.
+    ['status(404)', 'status(410)'],
+    // The router is renamed: the route has no router any more.
+    ['const router', 'const api'],
+  ];
+  const seen: string[] = [];
+  for (const [before, after] of [['', ''], ...edits]) {
+    text = text.replace(before, after);
+    const kept = extractRoutes([{ path, text }], { incremental: true });
+    assert.equal(extractionView(kept), extractionView(extractRoutes([{ path, text }])));
+    const items = kept.routes.filter((r) => r.path === '/items/:id');
+    seen.push(items.map((r) => `${r.middleware.map((m) => m.name).join('+')} ${r.statuses.map((s) => s.code).join('+')}`).join());
+  }
+  assert.deepEqual(seen, ['guards+showItem ', 'requireAuth+requireScope+showItem ', 'requireAuth+requireScope 404', 'requireAuth+requireScope 410', '']);
+});

@@ -133,3 +133,20 @@ export function commonAffixes(before: string, after: string): { prefix: number; 
   return { prefix, suffix };
 }
 const AFFIX_BLOCKS = [1 << 16, 1 << 12, 1 << 8];
+
+/**
+ * `compute`, a pure function of a string, answering repeated questions from a bounded memory: the
+ * code rules normalise the same route paths on every keystroke, several rules each. The answers are
+ * shared, so `compute` must return a string or a frozen value.
+ */
+export function rememberedByText<T>(compute: (text: string) => T, capacity = 20_000): (text: string) => T {
+  const answers = new Map<string, T>();
+  return (text) => {
+    let answer = answers.get(text);
+    if (answer === undefined && !answers.has(text)) {
+      if (answers.size >= capacity) answers.clear();
+      answers.set(text, answer = compute(text));
+    }
+    return answer as T;
+  };
+}

@@ -1,6 +1,6 @@
 import ts from 'typescript';
 import { calleeName, expressionText, forEachDescendant, forEachDescendantOfKind, isFunctionLike, objectProperty, spanOf, stringValue } from './ast';
-import { analyzeHandler, type HandlerFactsMemory } from './handler';
+import { analyzeHandler, movedFacts, type HandlerFactsMemory } from './handler';
 import type { AppFacts, HttpMethod, Middleware, Route, SourceSpan } from './model';
 
 const ROUTE_METHODS = new Set<HttpMethod>(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'all']);
@@ -34,8 +34,83 @@ export interface ExpressFile {
   pendingErrorHandlers: { local: string; span: SourceSpan }[];
 }
 
+type ExpressRoute = Route & { order: number; handlerNode?: ts.Node };
+type StatementRoutes = { router: string; route: ExpressRoute }[];
+
+/** What a statement declares that routes can be registered on or with: routers and functions. */
+interface StatementDeclarations {
+  routers: { name: string; init: ts.Expression; exported: RouterDecl['exported'] }[];
+  functions: { name: string; node: ts.Node }[];
+}
+
+/**
+ * The editor's memory of what each top-level statement of a route file declares. The incremental
+ * parser moves unchanged statements into the new tree as the same objects, so a keystroke re-reads
+ * the statement it touched and takes the others' readings from here.
+ *
+ * - Declarations (routers, functions) depend on the statement's own text alone.
+ * - Routes depend on it and, outside it, only on the file's routers, functions, imports and
+ *   middleware arrays by name (`environment`, part of the key). A statement's routes are kept only
+ *   when it declares routes and nothing else (no mounts, `use`, error handlers or facts) and every
+ *   offset of its routes lies inside it: a handler or middleware array defined elsewhere could
+ *   change without this statement changing, so such routes are read again every time. Kept routes
+ *   are handed out as copies moved to where the statement is now.
+ */
+export class ExpressStatementMemory {
+  private readonly declarationsOf = new WeakMap<ts.Node, StatementDeclarations>();
+  private readonly routesOf = new WeakMap<ts.Node, { environment: string; pos: number; routes: StatementRoutes }>();
+
+  declarations(statement: ts.Node, read: (statement: ts.Node) => StatementDeclarations): StatementDeclarations {
+    let known = this.declarationsOf.get(statement);
+    if (!known) this.declarationsOf.set(statement, known = read(statement));
+    return known;
+  }
+
+  /** The routes `statement` declared when it was read in `environment`, moved to where it is now. */
+  recallRoutes(statement: ts.Node, environment: string): StatementRoutes | undefined {
+    const known = this.routesOf.get(statement);
+    if (!known || known.environment !== environment) return undefined;
+    const delta = statement.pos - known.pos;
+    return known.routes.map(({ router, route }) => ({ router, route: movedRoute(route, delta) }));
+  }
+
+  rememberRoutes(statement: ts.Node, environment: string, routes: StatementRoutes): void {
+    const inside = (span: { start: number; end: number }) => span.start >= statement.pos && span.end <= statement.end;
+    if (!routes.every(({ route }) => routeSpans(route).every(inside))) return;
+    this.routesOf.set(statement, { environment, pos: statement.pos, routes: routes.map(({ router, route }) => ({ router, route: movedRoute(route, 0) })) });
+  }
+}
+
+/** Every span of a route read from a statement (its `order` lies inside its declaration). */
+function routeSpans(route: ExpressRoute): SourceSpan[] {
+  return [
+    route.declaration, ...(route.pathSpan ? [route.pathSpan] : []), ...(route.handler ? [route.handler.span] : []),
+    ...route.middleware.map((m) => m.span), ...route.headersSet.map((h) => h.span), ...route.storeCalls.map((c) => c.span),
+    ...route.params.flatMap((p) => (p.span ? [p.span] : [])),
+    ...route.statuses.flatMap((s) => (s.body ? [s.span, s.body.span] : [s.span])),
+  ];
+}
+
+/** A copy of a route with every offset moved by `delta`; its handler node is the parser's, moved by it. */
+function movedRoute(route: ExpressRoute, delta: number): ExpressRoute {
+  const moved = (span: SourceSpan): SourceSpan => ({ file: span.file, start: span.start + delta, end: span.end + delta });
+  const handlerFacts = movedFacts({ statuses: route.statuses, headersSet: route.headersSet, params: route.params, storeCalls: route.storeCalls, validatesInBody: false }, delta);
+  return {
+    ...route,
+    order: route.order + delta,
+    declaration: moved(route.declaration),
+    pathSpan: route.pathSpan && moved(route.pathSpan),
+    handler: route.handler && { ...route.handler, span: moved(route.handler.span) },
+    middleware: route.middleware.map((m) => ({ name: m.name, span: moved(m.span) })),
+    statuses: handlerFacts.statuses,
+    headersSet: handlerFacts.headersSet,
+    params: handlerFacts.params,
+    storeCalls: handlerFacts.storeCalls,
+  };
+}
+
 /** Reads one file's Express apps, routers, routes, mounts and app-level facts. */
-export function readExpressFile(file: string, source: ts.SourceFile, facts: AppFacts, handlers?: HandlerFactsMemory): ExpressFile {
+export function readExpressFile(file: string, source: ts.SourceFile, facts: AppFacts, handlers?: HandlerFactsMemory, statements?: ExpressStatementMemory): ExpressFile {
   const result: ExpressFile = { routers: new Map(), imports: new Map(), functions: new Map(), pendingErrorHandlers: [] };
   readImports(source, result.imports);
   // `Router().use(a).use(b)`: the Router() call at the base of a chain, by the router it creates.
@@ -53,13 +128,11 @@ export function readExpressFile(file: string, source: ts.SourceFile, facts: AppF
     if (base !== init) chainRouters.set(base, router);
   };
   // Declarations first, so routes can find their router whatever the order in the file.
-  forEachDescendantOfKind(source, [ts.SyntaxKind.VariableDeclaration, ts.SyntaxKind.FunctionDeclaration], (node) => {
-    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
-      declare(node.name.text, unwrap(node.initializer), isExported(node) ? 'named' : false);
-      if (isFunctionLike(unwrap(node.initializer))) result.functions.set(node.name.text, unwrap(node.initializer));
-    }
-    if (ts.isFunctionDeclaration(node) && node.name) result.functions.set(node.name.text, node);
-  });
+  for (const statement of source.statements) {
+    const declared = statements ? statements.declarations(statement, readDeclarations) : readDeclarations(statement);
+    for (const router of declared.routers) declare(router.name, router.init, router.exported);
+    for (const fn of declared.functions) result.functions.set(fn.name, fn.node);
+  }
   for (const statement of source.statements) {
     // export default Router().use('/api', api); module.exports = Router().use(...)
     const exported = ts.isExportAssignment(statement) ? statement.expression
@@ -129,7 +202,7 @@ export function readExpressFile(file: string, source: ts.SourceFile, facts: AppF
     if (source.statements.some((s) => ts.isExportAssignment(s) && ts.isIdentifier(s.expression) && s.expression.text === base)) router.exported = 'default';
     if (source.statements.some((s) => ts.isExpressionStatement(s) && ts.isBinaryExpression(s.expression) && /^module\.exports$/.test(expressionText(s.expression.left)) && ts.isIdentifier(s.expression.right) && s.expression.right.text === base)) router.exported = 'default';
   }
-  forEachDescendantOfKind(source, [ts.SyntaxKind.CallExpression], (node) => {
+  const readCall = (node: ts.Node) => {
     // userRoutes(app), registerRoutes(app, router): a route-registering function called with a router.
     if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && (result.functions.has(node.expression.text) || result.imports.has(node.expression.text))) {
       node.arguments.forEach((arg, index) => {
@@ -161,9 +234,82 @@ export function readExpressFile(file: string, source: ts.SourceFile, facts: AppF
       facts.frameworks.add('express');
     }
     return undefined;
-  });
+  };
+  if (!statements) {
+    forEachDescendantOfKind(source, [ts.SyntaxKind.CallExpression], readCall);
+  } else {
+    const environment = readingEnvironment(file, result, source);
+    for (const statement of source.statements) {
+      const recalled = statements.recallRoutes(statement, environment);
+      if (recalled) {
+        for (const { router, route } of recalled) result.routers.get(router)!.routes.push(route);
+        continue;
+      }
+      const before = effectCounts(result, facts);
+      forEachDescendantOfKind(statement, [ts.SyntaxKind.CallExpression], readCall);
+      const after = effectCounts(result, facts);
+      // Only a statement that declared routes and nothing else is kept (see ExpressStatementMemory).
+      if (after.others !== before.others || after.routes === before.routes) continue;
+      const routes: StatementRoutes = [];
+      for (const [name, router] of result.routers) {
+        for (const route of router.routes.slice(before.routesOf.get(name) ?? 0)) routes.push({ router: name, route: route as ExpressRoute });
+      }
+      statements.rememberRoutes(statement, environment, routes);
+    }
+  }
   for (const router of result.routers.values()) if (router.routes.length || router.isApp) facts.frameworks.add('express');
   return result;
+}
+
+/** The routers (`const api = Router()`) and functions a statement declares, in the order written. */
+function readDeclarations(statement: ts.Node): StatementDeclarations {
+  const declared: StatementDeclarations = { routers: [], functions: [] };
+  const visit = (node: ts.Node) => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
+      const init = unwrap(node.initializer);
+      if (createsRouter(init)) declared.routers.push({ name: node.name.text, init, exported: isExported(node) ? 'named' : false });
+      if (isFunctionLike(init)) declared.functions.push({ name: node.name.text, node: init });
+    }
+    if (ts.isFunctionDeclaration(node) && node.name) declared.functions.push({ name: node.name.text, node });
+  };
+  visit(statement);
+  forEachDescendantOfKind(statement, [ts.SyntaxKind.VariableDeclaration, ts.SyntaxKind.FunctionDeclaration], visit);
+  return declared;
+}
+
+/** `express()`, `Router()`, `express.Router().use(a)`: an expression that creates an app or router. */
+function createsRouter(init: ts.Expression): boolean {
+  const base = chainBase(init);
+  if (!ts.isCallExpression(base) && !ts.isNewExpression(base)) return false;
+  return /^express$|(^|\.)Router$/.test(calleeName(base.expression));
+}
+
+/**
+ * What the routes a statement declares may depend on outside it: the file's routers, functions,
+ * imports and top-level middleware arrays, by name (a function's or array's own content is read
+ * only through offsets outside the statement, which are never kept).
+ */
+function readingEnvironment(file: string, result: ExpressFile, source: ts.SourceFile): string {
+  return JSON.stringify([
+    file,
+    [...result.routers.values()].map((router) => [router.name, router.isApp, router.param]),
+    [...result.functions.keys()],
+    [...result.imports],
+    [...topLevelArrays(source).keys()],
+  ]);
+}
+
+/** How many routes each router has, and how many other effects the file's reading has had so far. */
+function effectCounts(result: ExpressFile, facts: AppFacts) {
+  let routes = 0;
+  let others = result.pendingErrorHandlers.length + facts.errorMiddleware.length + facts.bodyParsers.length + facts.frameworks.size;
+  const routesOf = new Map<string, number>();
+  for (const [name, router] of result.routers) {
+    routesOf.set(name, router.routes.length);
+    routes += router.routes.length;
+    others += router.mounts.length + router.uses.length;
+  }
+  return { routes, others, routesOf };
 }
 
 function readUse(file: string, router: RouterDecl, useArgs: readonly ts.Expression[], result: ExpressFile, facts: AppFacts, order: number) {
@@ -201,7 +347,7 @@ function readUse(file: string, router: RouterDecl, useArgs: readonly ts.Expressi
   if (middleware.length) router.uses.push({ middleware, order, prefix });
 }
 
-function makeRoute(file: string, method: HttpMethod, path: string, pathNode: ts.Node, declaration: ts.CallExpression, handlerArgs: readonly ts.Expression[], result: ExpressFile, order: number, handlers?: HandlerFactsMemory): Route & { order: number; handlerNode?: ts.Node } {
+function makeRoute(file: string, method: HttpMethod, path: string, pathNode: ts.Node, declaration: ts.CallExpression, handlerArgs: readonly ts.Expression[], result: ExpressFile, order: number, handlers?: HandlerFactsMemory): ExpressRoute {
   const middleware: Middleware[] = [];
   let handlerNode: ts.Node | undefined;
   let handlerName: string | undefined;

@@ -1,7 +1,7 @@
 import ts from 'typescript';
 import { URI, Utils } from 'vscode-uri';
 import { expressionText, forEachDescendant, forEachDescendantOfKind, isFunctionLike, numberValue, parseSource, reparseSource, spanOf } from './ast';
-import { answersProblemDetails, AUTH_NAME, readExpressFile, type ExpressFile, type RouterDecl } from './express';
+import { answersProblemDetails, AUTH_NAME, readExpressFile, ExpressStatementMemory, type ExpressFile, type RouterDecl } from './express';
 import { joinPaths, readNestBootstrap, readNestFile } from './nest';
 import { HandlerFactsMemory } from './handler';
 import { emptyFacts, type AppFacts, type CodeFile, type Middleware, type Route } from './model';
@@ -44,7 +44,7 @@ export function extractRoutes(files: CodeFile[], options: { incremental?: boolea
       const source = parseCached(file.path, file.text, options.incremental === true);
       sources.set(file.path, source);
       const handlers = options.incremental ? handlerMemory : undefined;
-      express.set(file.path, readExpressFile(file.path, source, facts, handlers));
+      express.set(file.path, readExpressFile(file.path, source, facts, handlers, options.incremental ? routeStatements : undefined));
       nestRoutes.push(...readNestFile(file.path, source, facts, handlers));
       const bootstrap = readNestBootstrap(file.path, source, facts);
       readEntryPoint(file.path, source, facts, bootstrap);
@@ -77,6 +77,8 @@ export function extractRoutes(files: CodeFile[], options: { incremental?: boolea
 const parsedSources = new Map<string, { text: string; source: ts.SourceFile }>();
 /** The editor's handler facts by handler text (see HandlerFactsMemory). */
 const handlerMemory = new HandlerFactsMemory();
+/** The editor's routes by top-level statement (see ExpressStatementMemory). */
+const routeStatements = new ExpressStatementMemory();
 const MAX_PARSED_SOURCES = 4096;
 
 function parseCached(path: string, text: string, incremental: boolean): ts.SourceFile {

@@ -65,7 +65,7 @@ export class HandlerFactsMemory {
 }
 
 /** A copy of `facts` with every offset moved by `delta`. */
-function movedFacts(facts: HandlerFacts, delta: number): HandlerFacts {
+export function movedFacts(facts: HandlerFacts, delta: number): HandlerFacts {
   const moved = (span: SourceSpan): SourceSpan => ({ file: span.file, start: span.start + delta, end: span.end + delta });
   return {
     statuses: facts.statuses.map((status) => ({ ...status, span: moved(status.span), body: status.body && { ...status.body, keys: [...status.body.keys], span: moved(status.body.span) } })),

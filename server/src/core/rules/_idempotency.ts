@@ -3,6 +3,7 @@ import type { JsonPath } from '../types';
 import { isRecord, type Operation, type Resolved, type SpecContext } from '../engine/spec-context';
 import { pathSegments, requestBodyOf, schemaShape, splitWords } from '../engine/spec-helpers';
 import type { ExtractedRoute } from '../code/extract';
+import { rememberedByText } from '../text';
 import { decoratorsOf, forEachDescendant, forEachDescendantOfKind, isFunctionLike } from '../code/ast';
 
 /**
@@ -321,13 +322,11 @@ export function jsonPathKey(doc: { uri: string }, at: JsonPath): string {
 }
 
 /** Express `:id` / `{/:opt}` / `*splat` to the `{id}` template form used for path reasoning. */
-export function templatePath(path: string): string {
-  return path
-    .replace(/\{\/?(:?[^{}]*)\}/g, (_m, inner: string) => inner.replace(/^:/, '/:'))
-    .replace(/:(\w+)/g, '{$1}')
-    .replace(/\*(\w*)/g, (_m, name: string) => `{${name || 'splat'}}`)
-    .replace(/\/+/g, '/');
-}
+export const templatePath = rememberedByText((path: string): string => path
+  .replace(/\{\/?(:?[^{}]*)\}/g, (_m, inner: string) => inner.replace(/^:/, '/:'))
+  .replace(/:(\w+)/g, '{$1}')
+  .replace(/\*(\w*)/g, (_m, name: string) => `{${name || 'splat'}}`)
+  .replace(/\/+/g, '/'));
 
 /** Where to anchor a route finding: `router.post` for Express, the `@Post()` decorator for Nest. */
 export function routeAnchor(source: ts.SourceFile, route: ExtractedRoute): { start: number; end: number } {

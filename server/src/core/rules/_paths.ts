@@ -4,6 +4,7 @@ import { charAt, type SpecDocument } from '../spec/document';
 import type { Operation } from '../engine/spec-context';
 import { splitWords } from '../engine/spec-helpers';
 import type { ExtractedRoute } from '../code/extract';
+import { rememberedByText } from '../text';
 import { expressionText, forEachDescendantOfKind } from '../code/ast';
 
 /**
@@ -44,14 +45,12 @@ export function verbInSegment(segment: string): { verb: string; words: string[] 
 }
 
 /** Express `/users/:id`, `{/:opt}`, `/*splat` -> `/users/{id}`; Nest paths have the same syntax. */
-export function normaliseCodePath(path: string): string {
-  return ('/' + path)
-    .replace(/\{(\/?)([^{}]*)\}/g, '$1$2')
-    .replace(/:([A-Za-z0-9_$]+)(\([^)]*\))?\??/g, '{$1}')
-    .replace(/\*([A-Za-z0-9_$]+)/g, '{$1}')
-    .replace(/\/+/g, '/')
-    .replace(/(.)\/$/, '$1');
-}
+export const normaliseCodePath = rememberedByText((path: string): string => ('/' + path)
+  .replace(/\{(\/?)([^{}]*)\}/g, '$1$2')
+  .replace(/:([A-Za-z0-9_$]+)(\([^)]*\))?\??/g, '{$1}')
+  .replace(/\*([A-Za-z0-9_$]+)/g, '{$1}')
+  .replace(/\/+/g, '/')
+  .replace(/(.)\/$/, '$1'));
 
 export interface Segment { text: string; param?: string }
 

@@ -67,7 +67,13 @@ export class SpecContext {
   /** The editor's memory of readings per path item (DocumentMemory); absent in the CLI. */
   pathItemMemory?: { readings<T>(id: string, context: SpecContext, read: (scoped: SpecContext) => T): T[] };
 
-  constructor(readonly doc: SpecDocument, readonly refs: RefResolver, onlyPathKey?: string) {
+  /**
+   * In the CLI, the context of one path item that a reading uses takes its operations, parameters
+   * and responses from the whole-document context (see `readPathItems`).
+   */
+  private resolvedBy?: SpecContext;
+
+  constructor(readonly doc: SpecDocument, readonly refs: RefResolver, private readonly onlyPathKey?: string) {
     if (onlyPathKey !== undefined && isRecord(doc.root) && isRecord(doc.root.paths)) {
       // The document as a rule sees it when it checks one path item: that path item, and the root
       // keys a path item's findings may depend on, unchanged.
@@ -92,6 +98,7 @@ export class SpecContext {
   /** Every operation of `paths` (and 3.1+ `webhooks` are left out: they are not served by this API). */
   operations(): Operation[] {
     if (this.operationsCache) return this.operationsCache;
+    if (this.resolvedBy && this.onlyPathKey !== undefined) return this.operationsCache = this.resolvedBy.operationsOfPath(this.onlyPathKey);
     const result: Operation[] = [];
     const paths = this.root.paths;
     if (isRecord(paths)) {
@@ -109,6 +116,21 @@ export class SpecContext {
     }
     this.operationsCache = result;
     return result;
+  }
+
+  private operationsByPath?: Map<string, Operation[]>;
+
+  /** The operations of one path key, the very objects `operations()` lists. */
+  private operationsOfPath(path: string): Operation[] {
+    if (!this.operationsByPath) {
+      this.operationsByPath = new Map();
+      for (const operation of this.operations()) {
+        const list = this.operationsByPath.get(operation.path);
+        if (list) list.push(operation);
+        else this.operationsByPath.set(operation.path, [operation]);
+      }
+    }
+    return this.operationsByPath.get(path) ?? [];
   }
 
   /** Follows `value.$ref` (if any) to its target; otherwise returns the value where it stands. */
@@ -134,13 +156,16 @@ export class SpecContext {
     const paths = this.root.paths;
     if (!isRecord(paths)) return [];
     // Without a memory (the CLI) every reading of one analysis reads a path item through one
-    // context, so what it resolved (parameters, responses, shared readings) is resolved once, as
-    // in a whole-document context, not once per rule. (The editor's memory makes a context per
-    // rule on purpose: it records the refs each rule follows.)
+    // context, whose operations, parameters and responses are the whole-document context's: each
+    // is resolved once per analysis, and held once, as before readings existed. (The editor's
+    // memory makes a context per rule on purpose: it records the refs each rule follows.)
     this.pathItemContexts ??= new Map();
     return Object.keys(paths).map((key) => {
       let scoped = this.pathItemContexts!.get(key);
-      if (!scoped) this.pathItemContexts!.set(key, scoped = this.onePathItem(key));
+      if (!scoped) {
+        this.pathItemContexts!.set(key, scoped = this.onePathItem(key));
+        scoped.resolvedBy = this;
+      }
       return read(scoped);
     });
   }
@@ -183,6 +208,7 @@ export class SpecContext {
 
   /** Operation parameters, path-item parameters merged in (operation wins), each resolved. */
   parameters(op: Operation): Resolved<Record<string, unknown>>[] {
+    if (this.resolvedBy) return this.resolvedBy.parameters(op);
     // Most rules read them: computed once per operation and analysis.
     this.parametersCache ??= new Map();
     let cached = this.parametersCache.get(op);
@@ -207,6 +233,7 @@ export class SpecContext {
 
   /** The operation's responses as [status key, resolved response] pairs. */
   responses(op: Operation): { status: string; at: JsonPath; response: Resolved<Record<string, unknown>> }[] {
+    if (this.resolvedBy) return this.resolvedBy.responses(op);
     this.responsesCache ??= new Map();
     let cached = this.responsesCache.get(op);
     if (!cached) this.responsesCache.set(op, cached = this.readResponses(op));

@@ -25,6 +25,6 @@ test('every rule has complete metadata', () => {
     assert.ok(rule.description.length > 10 && rule.docs.rationale.length > 40, `${rule.id}: describe it`);
     assert.ok(rule.docs.bad.trim() && rule.docs.good.trim() && rule.docs.bad !== rule.docs.good, `${rule.id}: bad and good examples`);
     assert.ok(rule.appliesTo.length > 0);
-    assert.ok(rule.checkSpec || rule.checkCode, `${rule.id} checks nothing`);
+    assert.ok(rule.checkSpec || rule.checkCode || rule.checkRoute || rule.checkStatement, `${rule.id} checks nothing`);
   }
 });

@@ -11,6 +11,7 @@ import { SpecContext } from './spec-context';
 import { readSuppressions } from './suppressions';
 import { checkInput, maxNesting, type CheckedText } from './input-limits';
 import { CodeContext, codeWorkspaceView, type CodeWorkspaceView } from './code-context';
+import { LocalChecks } from './local-checks';
 import { pairedView } from '../drift/pairing';
 import { extractRoutes, looksLikeRouteCode } from '../code/extract';
 import { parseSource } from '../code/ast';
@@ -180,12 +181,16 @@ const CODE_RULE_HINTS = /jsonwebtoken|\bjwt\b|JwtModule|jwtService|\.cookie\(|ex
 
 function* analyzeCodeFile(input: AnalysisInput, options: AnalysisOptions, config: ApilensConfig, kind: FileKind): Generator<void, AnalysisResult> {
   const workspace = options.codeWorkspace?.(input.uri) ?? codeWorkspaceView(extractRoutes([{ path: input.uri, text: input.text }]), []);
-  const rules = (options.rules ?? allRules).filter((rule) => rule.checkCode);
+  const rules = (options.rules ?? allRules).filter((rule) => rule.checkCode || rule.checkRoute || rule.checkStatement);
   if (rules.length === 0 || !(looksLikeRouteCode(input.text) || CODE_RULE_HINTS.test(input.text))) return { kind, diagnostics: [], skippedRules: [] };
   const source = workspace.extraction.sources.get(input.uri) ?? parseSource(input.uri, input.text);
   const context = new CodeContext(input.uri, source, workspace);
   context.driftWorkspace = pairedView(workspace, config.service);
-  const run = yield* runRules(rules, config, options, input.uri, () => undefined, context, (rule) => rule.checkCode!(context));
+  const localChecks = new LocalChecks(context, options.memory?.localFindings);
+  const run = yield* runRules(rules, config, options, input.uri, () => undefined, context, (rule) => {
+    rule.checkCode?.(context);
+    localChecks.run(rule);
+  });
   if (run.cancelled) return { kind, diagnostics: [], skippedRules: run.skippedRules, cancelled: true };
   const lines = new LineIndex(input.text);
   const suppressions = readSuppressions(input.text, lines);

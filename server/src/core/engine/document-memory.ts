@@ -4,6 +4,7 @@ import type { Rule, SpecReport } from '../rules/rule';
 import type { Fix } from '../types';
 import { SpecContext, isRecord, isSeenFromPathItems } from './spec-context';
 import { sameValue } from '../spec/value-reuse';
+import { LocalFindingsMemory } from './local-checks';
 
 /**
  * What a check or a reading of one path item depended on (a path-item rule's reports, or what a
@@ -85,6 +86,8 @@ const REFERENCED_MAPS_2_0 = new Set(['definitions', 'parameters', 'responses']);
  */
 export class DocumentMemory {
   readonly ruleState = new Map<string, unknown>();
+  /** For a route file: what its local checks reported, per statement (see LocalFindingsMemory). */
+  readonly localFindings = new LocalFindingsMemory();
   /** Per rule: the environment its records were made in, and a record per path key. */
   private readonly records = new Map<string, { environment: unknown[]; items: Map<string, PathItemRecord> }>();
   /** Per reading id (`SpecContext.readPathItems`): the environment it was read in, a record per path key. */

@@ -121,6 +121,16 @@ const ENTITY_DECORATOR = /^(Entity|Schema|Table|Model|ViewEntity)$/;
  * `@Entity()`/`@Schema()`/`@Table()`, or an import from `@prisma/client`, `*.entity`, `entities/`,
  * `*.model` (Sequelize/Mongoose convention). Undefined when it looks like anything else.
  */
+/** What `entityImport` reads of a file, as text: its imports, and its classes with their decorators. */
+export function entityImportsKey(source: ts.SourceFile): string {
+  const parts: string[] = [];
+  for (const statement of source.statements) {
+    if (ts.isImportDeclaration(statement)) parts.push(statement.getText(source));
+    else if (ts.isClassDeclaration(statement) && statement.name) parts.push(`class ${statement.name.text} @${decoratorsOf(statement).map((d) => d.name).join(',@')}`);
+  }
+  return parts.join('\n');
+}
+
 export function entityImport(source: ts.SourceFile, name: string): string | undefined {
   const base = name.split('.')[0];
   for (const statement of source.statements) {

@@ -205,7 +205,8 @@ const SEND = /^(json|send|jsonp|end)$/;
 const DB_FIELDS = /^(sql|sqlMessage|sqlState|driverError|query|parameters)$/;
 const ENV_GUARD = /NODE_ENV|production|development|isDev|isProd|isProduction|isDevelopment|debug|expose/i;
 
-export function checkCodeInternals(context: CodeContext): void {
+/** Internals sent in error bodies, looked for in one top-level statement (all a send's reads lie in it). */
+export function checkCodeInternals(context: CodeContext, statement: ts.Statement): void {
   const source = context.source;
   const reported = new Set<ts.Node>();
   const visit = (node: ts.Node): void => {
@@ -247,7 +248,8 @@ export function checkCodeInternals(context: CodeContext): void {
     check(body);
     forEachDescendantOfKind(body, [ts.SyntaxKind.PropertyAccessExpression], check);
   };
-  forEachDescendantOfKind(source, [ts.SyntaxKind.CallExpression, ts.SyntaxKind.ThrowStatement], visit);
+  visit(statement);
+  forEachDescendantOfKind(statement, [ts.SyntaxKind.CallExpression, ts.SyntaxKind.ThrowStatement], visit);
 }
 
 /** `err`, `error`, `e`, `exception`, `dbError`, `err.cause`: a value that is an error, not a `stack` of something else. */

@@ -71,9 +71,12 @@ export default defineRule({
       }
     }
   },
-  checkCode(context) {
-    if (!context.routes().some((route) => route.framework === 'express') && !/from\s+['"]express['"]|require\(\s*['"]express['"]\s*\)/.test(context.source.text)) return;
-    checkExpress(context);
+  // Whether the file is Express code: it declares Express routes or imports Express.
+  localEnvironment(context) {
+    return context.routes().some((route) => route.framework === 'express') || /from\s+['"]express['"]|require\(\s*['"]express['"]\s*\)/.test(context.source.text);
+  },
+  checkStatement(context, statement, isExpress) {
+    if (isExpress) checkExpress(context, statement);
   },
 });
 
@@ -105,10 +108,11 @@ function isQueryObject(node: ts.Expression): boolean {
   return ts.isPropertyAccessExpression(node) && node.name.text === 'query' && ts.isIdentifier(node.expression) && /^(req|request|r)$/i.test(node.expression.text);
 }
 
-function checkExpress(context: CodeContext) {
+/** API keys read from the query in one top-level statement. */
+function checkExpress(context: CodeContext, statement: ts.Statement) {
   // Nodes inside a reported read come right after it in the walk: they are not reported again.
   let reportedEnd = -1;
-  forEachDescendantOfKind(context.source, [ts.SyntaxKind.PropertyAccessExpression, ts.SyntaxKind.ElementAccessExpression, ts.SyntaxKind.VariableDeclaration], (node) => {
+  forEachDescendantOfKind(statement, [ts.SyntaxKind.PropertyAccessExpression, ts.SyntaxKind.ElementAccessExpression, ts.SyntaxKind.VariableDeclaration], (node) => {
     if (node.pos < reportedEnd) return;
     let keyName: string | undefined;
     let request: ts.Expression | undefined;

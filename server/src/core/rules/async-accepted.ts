@@ -93,23 +93,21 @@ The code quick fix sets the Location from the job the handler starts: \`res.stat
       });
     }
   },
-  checkCode(context) {
-    for (const route of context.routes()) {
-      if (!METHODS.has(route.method) || !route.handlerNode) continue;
-      const path = templatePath(route.path);
-      if (isIntake(path)) continue;
-      const accepted = route.statuses.find((status) => status.code === 202 && status.via !== 'default');
-      if (!accepted || !context.isInFile(accepted.span)) continue;
-      if (route.headersSet.some((header) => FOLLOW_HEADERS.includes(header.name))) continue;
-      if (accepted.body && (accepted.body.kind === 'unknown' || accepted.body.keys.some(pointsToStatus) || hasJobShape(accepted.body.keys) || accepted.body.keys.includes('...'))) continue;
-      const bodies = literalBodies(route.handlerNode);
-      if (bodies.opaque || bodies.keys.some(pointsToStatus) || hasJobShape(bodies.keys)) continue;
-      context.report({
-        span: accepted.span,
-        message: `${route.method.toUpperCase()} ${route.path} answers 202 with no Location header or status resource; set Location to a status monitor the client can poll (res.location(...) / @Header('Location', ...)) or return a job with its status URL.`,
-        fix: codeFix(context, route, accepted),
-      });
-    }
+  checkRoute(context, route) {
+    if (!METHODS.has(route.method) || !route.handlerNode) return;
+    const path = templatePath(route.path);
+    if (isIntake(path)) return;
+    const accepted = route.statuses.find((status) => status.code === 202 && status.via !== 'default');
+    if (!accepted || !context.isInFile(accepted.span)) return;
+    if (route.headersSet.some((header) => FOLLOW_HEADERS.includes(header.name))) return;
+    if (accepted.body && (accepted.body.kind === 'unknown' || accepted.body.keys.some(pointsToStatus) || hasJobShape(accepted.body.keys) || accepted.body.keys.includes('...'))) return;
+    const bodies = literalBodies(route.handlerNode);
+    if (bodies.opaque || bodies.keys.some(pointsToStatus) || hasJobShape(bodies.keys)) return;
+    context.report({
+      span: accepted.span,
+      message: `${route.method.toUpperCase()} ${route.path} answers 202 with no Location header or status resource; set Location to a status monitor the client can poll (res.location(...) / @Header('Location', ...)) or return a job with its status URL.`,
+      fix: codeFix(context, route, accepted),
+    });
   },
 });
 

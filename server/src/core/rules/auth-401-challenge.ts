@@ -41,7 +41,13 @@ export default defineRule({
     });
   },
   checkCode(context) {
-    checkCode(context);
+    checkFilters(context);
+  },
+  localEnvironment(context) {
+    return challengeScheme(context);
+  },
+  checkStatement(context, statement, scheme) {
+    checkStatement(context, statement, scheme as string);
   },
 });
 
@@ -96,10 +102,14 @@ function guardedByForbiddenCheck(node: ts.Node, fn: ts.Node, context: CodeContex
   return false;
 }
 
-function checkCode(context: CodeContext) {
-  checkFilters(context);
-  const scheme = /['"`]Basic /.test(context.source.text) && !/['"`]Bearer /.test(context.source.text) ? 'Basic realm="api"' : 'Bearer';
-  forEachDescendantOfKind(context.source, statusSiteKinds(), (node) => {
+/** The challenge this file's API answers with: Basic when it speaks Basic and never Bearer. */
+function challengeScheme(context: CodeContext): string {
+  return /['"`]Basic /.test(context.source.text) && !/['"`]Bearer /.test(context.source.text) ? 'Basic realm="api"' : 'Bearer';
+}
+
+/** The 401s sent in one top-level statement (all a send's reads lie in its function, inside it). */
+function checkStatement(context: CodeContext, statement: ts.Statement, scheme: string) {
+  forEachDescendantOfKind(statement, statusSiteKinds(), (node) => {
     const site = statusSiteOf(node);
     if (!site || site.code !== 401) return;
     const fn = enclosingFunction(node);

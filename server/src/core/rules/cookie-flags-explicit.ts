@@ -37,9 +37,13 @@ export default defineRule({
   checkWholeDocument(context) {
     checkCookieSchemes(context);
   },
-  checkCode(context) {
-    if (!/from\s+['"](express|@nestjs\/common|express-session)['"]|require\(\s*['"]express/.test(context.source.text)) return;
-    checkCode(context);
+  // Whether the file is Express or Nest code at all, and the names it binds express-session to.
+  localEnvironment(context) {
+    if (!/from\s+['"](express|@nestjs\/common|express-session)['"]|require\(\s*['"]express/.test(context.source.text)) return undefined;
+    return { sessionNames: expressSessionNames(context.source) };
+  },
+  checkStatement(context, statement, environment) {
+    if (environment) checkStatement(context, statement, (environment as { sessionNames: string[] }).sessionNames);
   },
 });
 
@@ -102,11 +106,12 @@ function checkSetCookieExamples(context: SpecContext) {
   }
 }
 
-function checkCode(context: CodeContext) {
+/** Auth and session cookies set in one top-level statement without their flags. */
+function checkStatement(context: CodeContext, statement: ts.Statement, sessionNames: string[]) {
   const source = context.source;
   // Read only when a fix is asked for.
   const flagCode = (flag: { code: string }) => flag.code.replace(/'/g, codeStyle(source).quote);
-  forEachDescendantOfKind(source, [ts.SyntaxKind.CallExpression], (node) => {
+  forEachDescendantOfKind(statement, [ts.SyntaxKind.CallExpression], (node) => {
     if (!ts.isCallExpression(node)) return undefined;
     const callee = node.expression;
     // res.cookie(name, value, options)
@@ -129,7 +134,7 @@ function checkCode(context: CodeContext) {
       return undefined;
     }
     // express-session: session({ secret, cookie: { ... } })
-    if (ts.isIdentifier(callee) && isExpressSession(source, callee.text) && node.arguments[0] && ts.isObjectLiteralExpression(node.arguments[0])) {
+    if (ts.isIdentifier(callee) && sessionNames.includes(callee.text) && node.arguments[0] && ts.isObjectLiteralExpression(node.arguments[0])) {
       const config = node.arguments[0];
       if (objectKeys(config).includes('...')) return undefined;
       const cookie = objectProperty(config, 'cookie');
@@ -172,14 +177,14 @@ function insertProperties(context: CodeContext, object: ts.ObjectLiteralExpressi
   return { uri: context.uri, start: last.getEnd(), end: last.getEnd(), newText: `, ${properties.join(', ')}` };
 }
 
-const mentionsExpressSession = new WeakMap<ts.SourceFile, boolean>();
-
-function isExpressSession(source: ts.SourceFile, local: string): boolean {
-  // Asked for every call of a plain function: most files never mention the package.
-  let mentions = mentionsExpressSession.get(source);
-  if (mentions === undefined) mentionsExpressSession.set(source, mentions = source.text.includes('express-session'));
-  if (!mentions) return false;
-  return source.statements.some((statement) => ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) && statement.moduleSpecifier.text === 'express-session'
-    && statement.importClause?.name?.text === local)
-    || new RegExp(`(const|let|var)\\s+${local}\\s*=\\s*require\\(\\s*['"]express-session['"]\\s*\\)`).test(source.text);
+/** The names a file binds express-session to: `import session from 'express-session'`, `const session = require('express-session')`. */
+function expressSessionNames(source: ts.SourceFile): string[] {
+  // Most files never mention the package.
+  if (!source.text.includes('express-session')) return [];
+  const names: string[] = [];
+  for (const statement of source.statements) {
+    if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) && statement.moduleSpecifier.text === 'express-session' && statement.importClause?.name) names.push(statement.importClause.name.text);
+  }
+  for (const match of source.text.matchAll(/(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*require\(\s*['"]express-session['"]\s*\)/g)) names.push(match[1]);
+  return names;
 }

@@ -71,22 +71,20 @@ export default defineRule({
       });
     }
   },
-  checkCode(context) {
-    for (const route of context.routes()) {
-      if (route.method !== 'post') continue;
-      const successes = route.statuses.filter((status) => status.code >= 200 && status.code < 400);
-      if (successes.length === 0 || successes.some((status) => status.code !== 200)) continue;
-      const ok = successes.find((status) => status.via === 'httpCode') ?? successes[0];
-      if (route.framework === 'nest' && ok.via !== 'httpCode') continue;
-      const created = createdResource(route);
-      if (!created) continue;
-      const path = normaliseCodePath(route.path);
-      context.report({
-        span: ok.span,
-        message: `POST ${path} creates a resource (${created}) but answers 200; answer 201 Created with a Location header naming the new resource (RFC 9110 §15.3.2).`,
-        fix: route.framework === 'nest' ? nestFix(context, ok) : expressFix(context, route, ok),
-      });
-    }
+  checkRoute(context, route) {
+    if (route.method !== 'post') return;
+    const successes = route.statuses.filter((status) => status.code >= 200 && status.code < 400);
+    if (successes.length === 0 || successes.some((status) => status.code !== 200)) return;
+    const ok = successes.find((status) => status.via === 'httpCode') ?? successes[0];
+    if (route.framework === 'nest' && ok.via !== 'httpCode') return;
+    const created = createdResource(route);
+    if (!created) return;
+    const path = normaliseCodePath(route.path);
+    context.report({
+      span: ok.span,
+      message: `POST ${path} creates a resource (${created}) but answers 200; answer 201 Created with a Location header naming the new resource (RFC 9110 §15.3.2).`,
+      fix: route.framework === 'nest' ? nestFix(context, ok) : expressFix(context, route, ok),
+    });
   },
 });
 

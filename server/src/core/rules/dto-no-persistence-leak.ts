@@ -2,11 +2,12 @@ import ts from 'typescript';
 import { defineRule } from './rule';
 import { isRecord, type Resolved, type SpecContext } from '../engine/spec-context';
 import type { CodeContext } from '../engine/code-context';
+import type { ExtractedRoute } from '../code/extract';
 import { componentSchemaName, contentSchemas } from '../engine/spec-helpers';
 import { forEachDescendant, forEachDescendantOfKind, isFunctionLike } from '../code/ast';
 import type { JsonPath } from '../types';
 import type { SpecDocument } from '../spec/document';
-import { entityImport, typeNames } from './_dto';
+import { entityImport, entityImportsKey, typeNames } from './_dto';
 
 /** `UserEntity`, `OrderRow`, `UserModel`, `AccountDao` (the last dotted segment of .NET names). */
 const PERSISTENCE_NAME = /^[A-Z][A-Za-z0-9]*?(Entity|Model|Row|Dao|DAO|Dbo|DBO|Orm|ORM)$/;
@@ -73,8 +74,13 @@ components:
   checkSpec(context) {
     checkSpec(context);
   },
-  checkCode(context) {
-    checkCode(context);
+  // What the route checks read of the file outside a route's statement: whether responses pass
+  // through a serializer, and the names the file imports or declares as entities.
+  localEnvironment(context) {
+    return { serialized: SERIALIZER.test(context.source.text), entities: entityImportsKey(context.source) };
+  },
+  checkRoute(context, route, environment) {
+    checkRoute(context, route, (environment as { serialized: boolean }).serialized);
   },
 });
 
@@ -150,38 +156,34 @@ function softDeleteIsPartOfApi(context: SpecContext): boolean {
 
 const SERIALIZER = /ClassSerializerInterceptor|SerializeOptions|@Exclude\(|instanceToPlain|classToPlain|toJSON\s*\(|toDto|toResponse|\.select\(|select:\s*\{|omit:\s*\{/;
 
-function checkCode(context: CodeContext) {
-  const text = context.source.text;
-  const serialized = SERIALIZER.test(text);
-  for (const route of context.routes()) {
-    if (route.framework === 'nest') {
-      if (route.bodyType) {
-        for (const name of typeNames(route.bodyType)) {
-          const origin = entityImport(context.source, name);
-          if (!origin) continue;
-          const node = findBodyTypeNode(context, route.handlerNode, name);
-          context.report({
-            span: node ?? route.declaration,
-            message: `@Body() is typed as '${name}', ${origin}; accept a validated request DTO (e.g. Create${name.replace(/Entity$/, '')}Dto) so callers cannot write columns they do not own.`,
-          });
-          break;
-        }
+function checkRoute(context: CodeContext, route: ExtractedRoute, serialized: boolean) {
+  if (route.framework === 'nest') {
+    if (route.bodyType) {
+      for (const name of typeNames(route.bodyType)) {
+        const origin = entityImport(context.source, name);
+        if (!origin) continue;
+        const node = findBodyTypeNode(context, route.handlerNode, name);
+        context.report({
+          span: node ?? route.declaration,
+          message: `@Body() is typed as '${name}', ${origin}; accept a validated request DTO (e.g. Create${name.replace(/Entity$/, '')}Dto) so callers cannot write columns they do not own.`,
+        });
+        break;
       }
-      if (route.returnType && !serialized) {
-        for (const name of typeNames(route.returnType)) {
-          const origin = entityImport(context.source, name);
-          if (!origin) continue;
-          const node = findReturnTypeNode(route.handlerNode);
-          context.report({
-            span: node ?? route.declaration,
-            message: `The handler returns '${name}', ${origin}; return a response DTO that lists only the fields the API promises.`,
-          });
-          break;
-        }
-      }
-    } else if (route.handlerNode && !serialized) {
-      checkExpressHandler(context, route.handlerNode, route.storeCalls);
     }
+    if (route.returnType && !serialized) {
+      for (const name of typeNames(route.returnType)) {
+        const origin = entityImport(context.source, name);
+        if (!origin) continue;
+        const node = findReturnTypeNode(route.handlerNode);
+        context.report({
+          span: node ?? route.declaration,
+          message: `The handler returns '${name}', ${origin}; return a response DTO that lists only the fields the API promises.`,
+        });
+        break;
+      }
+    }
+  } else if (route.handlerNode && !serialized) {
+    checkExpressHandler(context, route.handlerNode, route.storeCalls);
   }
 }
 

@@ -61,8 +61,8 @@ In a spec: a \`stack\`/\`stackTrace\`/\`trace\`/\`traceback\`, \`sql\`/\`sqlStat
       if (ERROR_SCHEMA_NAME.test(component.name)) walk.visit(component.schema, component.name, 0);
     }
   },
-  checkCode(context) {
-    checkCodeInternals(context);
+  checkStatement(context, statement) {
+    checkCodeInternals(context, statement);
   },
 });
 

@@ -78,26 +78,25 @@ Query-like POSTs (\`POST /search\`), login/token endpoints and command endpoints
       context.report({ doc: operation.doc, at: operation.at, message, fix: specFix(context, operation) });
     }
   },
-  checkCode(context) {
-    let appWide: boolean | undefined;
-    for (const route of context.routes()) {
-      if (route.method !== 'post' || !route.handlerNode) continue;
-      const path = templatePath(route.path);
-      const reason = retryProneReason(path, handlerMethodName(route), codeCreateEvidence(route));
-      if (!reason) continue;
-      if (routeHandlesIdempotency(route)) continue;
-      appWide ??= registersIdempotency(context.workspace.extraction.sources);
-      if (appWide) continue;
-      if (reason === 'webhook' && handlesDelivery(route.handlerNode)) continue;
-      const how = route.framework === 'nest' ? "@Headers('idempotency-key')" : "req.get('Idempotency-Key')";
-      context.report({
-        span: routeAnchor(context.source, route),
-        message: reason === 'webhook'
-          ? `POST ${route.path} receives webhook deliveries but never deduplicates them; read the delivery id (or Idempotency-Key) and skip repeats.`
-          : `POST ${route.path} ${WHAT[reason]} and may be retried, but never reads an Idempotency-Key; read ${how}, replay the stored response for a repeated key, and answer 422 when the body differs.`,
-        fix: reason === 'webhook' ? undefined : route.framework === 'nest' ? nestIdempotencyFix(context, route) : expressIdempotencyFix(context, route),
-      });
-    }
+  // Whether the workspace registers idempotency app-wide (a middleware, a global interceptor).
+  localEnvironment(context) {
+    return registersIdempotency(context.workspace.extraction.sources);
+  },
+  checkRoute(context, route, appWide) {
+    if (route.method !== 'post' || !route.handlerNode || appWide) return;
+    const path = templatePath(route.path);
+    const reason = retryProneReason(path, handlerMethodName(route), codeCreateEvidence(route));
+    if (!reason) return;
+    if (routeHandlesIdempotency(route)) return;
+    if (reason === 'webhook' && handlesDelivery(route.handlerNode)) return;
+    const how = route.framework === 'nest' ? "@Headers('idempotency-key')" : "req.get('Idempotency-Key')";
+    context.report({
+      span: routeAnchor(context.source, route),
+      message: reason === 'webhook'
+        ? `POST ${route.path} receives webhook deliveries but never deduplicates them; read the delivery id (or Idempotency-Key) and skip repeats.`
+        : `POST ${route.path} ${WHAT[reason]} and may be retried, but never reads an Idempotency-Key; read ${how}, replay the stored response for a repeated key, and answer 422 when the body differs.`,
+      fix: reason === 'webhook' ? undefined : route.framework === 'nest' ? nestIdempotencyFix(context, route) : expressIdempotencyFix(context, route),
+    });
   },
 });
 

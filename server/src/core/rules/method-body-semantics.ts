@@ -74,20 +74,18 @@ export default defineRule({
       }
     }
   },
-  checkCode(context) {
-    for (const route of context.routes()) {
-      if (!NO_BODY_METHODS.has(route.method)) continue;
-      const method = route.method.toUpperCase();
-      const text = `${method} handler reads a request body, which has no defined semantics for ${method} (RFC 9110); take the input from the path or query, or make it a POST.`;
-      if (route.framework === 'nest') {
-        const body = nestBodyParameter(route);
-        if (body) context.report({ span: body, message: text });
-        continue;
-      }
-      if (!route.handlerNode) continue;
-      const read = firstBodyRead(route.handlerNode);
-      if (read) context.report({ span: read, message: text });
+  checkRoute(context, route) {
+    if (!NO_BODY_METHODS.has(route.method)) return;
+    const method = route.method.toUpperCase();
+    const text = `${method} handler reads a request body, which has no defined semantics for ${method} (RFC 9110); take the input from the path or query, or make it a POST.`;
+    if (route.framework === 'nest') {
+      const body = nestBodyParameter(route);
+      if (body) context.report({ span: body, message: text });
+      return;
     }
+    if (!route.handlerNode) return;
+    const read = firstBodyRead(route.handlerNode);
+    if (read) context.report({ span: read, message: text });
   },
 });
 

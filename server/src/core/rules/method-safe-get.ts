@@ -89,18 +89,16 @@ export default defineRule({
       });
     }
   },
-  checkCode(context) {
-    for (const route of context.routes()) {
-      if (route.method !== 'get' && route.method !== 'head') continue;
-      if (LINK_TARGET.test(route.path)) continue;
-      const write = firstWrite(route);
-      if (!write) continue;
-      const method = route.method.toUpperCase();
-      context.report({
-        span: write.span,
-        message: `${method} ${normaliseCodePath(route.path)} handler writes (${write.what}); ${method} must be safe (RFC 9110 §9.2.1), so move the change to a POST, PUT, PATCH or DELETE route.`,
-      });
-    }
+  checkRoute(context, route) {
+    if (route.method !== 'get' && route.method !== 'head') return;
+    if (LINK_TARGET.test(route.path)) return;
+    const write = firstWrite(route);
+    if (!write) return;
+    const method = route.method.toUpperCase();
+    context.report({
+      span: write.span,
+      message: `${method} ${normaliseCodePath(route.path)} handler writes (${write.what}); ${method} must be safe (RFC 9110 §9.2.1), so move the change to a POST, PUT, PATCH or DELETE route.`,
+    });
   },
 });
 

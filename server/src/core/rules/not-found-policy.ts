@@ -146,20 +146,32 @@ function hasScopedLookup(handler: ts.Node): boolean {
 function routePolicies(route: ExtractedRoute): Policy<{ route: ExtractedRoute; site: StatusSite }>[] {
   const handler = route.handlerNode;
   if (!handler) return [];
+  let policies = handlerPolicies.get(handler);
+  if (!policies) handlerPolicies.set(handler, policies = readHandlerPolicies(handler));
   const label = `${route.method.toUpperCase()} ${route.path}`;
-  const policies: Policy<{ route: ExtractedRoute; site: StatusSite }>[] = [];
+  return policies.map(({ kind, site }) => ({ kind, item: { route, site }, label }));
+}
+
+/**
+ * The policy a handler's own syntax shows, kept per handler node: the incremental parser hands an
+ * unchanged handler over as the same node, so a keystroke reads only the handler typed in.
+ */
+const handlerPolicies = new WeakMap<ts.Node, { kind: 'hide' | 'reveal'; site: StatusSite }[]>();
+
+function readHandlerPolicies(handler: ts.Node): { kind: 'hide' | 'reveal'; site: StatusSite }[] {
+  const policies: { kind: 'hide' | 'reveal'; site: StatusSite }[] = [];
   // The handler itself is a function, never an `if`: its descendants are what can hold one.
   forEachDescendantOfKind(handler, [ts.SyntaxKind.IfStatement], (node) => {
     if (ts.isIfStatement(node) && conditionAtoms(node.expression).some(isOwnershipComparison)) {
       for (const site of statusSitesIn(node.thenStatement, { shallowIfs: true })) {
-        if (site.code === 403) policies.push({ kind: 'reveal', item: { route, site }, label });
-        if (site.code === 404) policies.push({ kind: 'hide', item: { route, site }, label });
+        if (site.code === 403) policies.push({ kind: 'reveal', site });
+        if (site.code === 404) policies.push({ kind: 'hide', site });
       }
     }
   });
   if (policies.length === 0 && hasScopedLookup(handler)) {
     const site = statusSitesIn(handler).find((candidate) => candidate.code === 404);
-    if (site) policies.push({ kind: 'hide', item: { route, site }, label });
+    if (site) policies.push({ kind: 'hide', site });
   }
   return policies.slice(0, 1);
 }

@@ -2,6 +2,7 @@ import ts from 'typescript';
 import { defineRule } from './rule';
 import type { Resolved, SpecContext } from '../engine/spec-context';
 import type { CodeContext } from '../engine/code-context';
+import type { ExtractedRoute } from '../code/extract';
 import type { JsonPath } from '../types';
 import type { SpecDocument } from '../spec/document';
 import { schemaShape } from '../engine/spec-helpers';
@@ -66,8 +67,8 @@ export default defineRule({
       }
     }
   },
-  checkCode(context) {
-    checkCode(context);
+  checkRoute(context, route) {
+    checkRoute(context, route);
   },
 });
 
@@ -87,34 +88,32 @@ function envelopeProperties(context: SpecContext, schema: Resolved): { name: str
 
 // ---------------------------------------------------------------------------------------- code
 
-function checkCode(context: CodeContext) {
-  for (const route of context.routes()) {
-    const handler = route.handlerNode;
-    if (!handler) continue;
-    forEachDescendantOfKind(handler, [ts.SyntaxKind.PropertyAssignment, ts.SyntaxKind.CallExpression, ts.SyntaxKind.PrefixUnaryExpression], (node) => {
-      // next_cursor: last.id, nextCursor: offset + limit
-      if (ts.isPropertyAssignment(node) && (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name)) && CODE_CURSOR_KEYS.test(node.name.text) && !isStoreArgument(node)) {
-        const raw = rawPosition(node.initializer, context);
-        if (raw) context.report({ span: node, message: `'${node.name.text}' is ${raw}; encode the position server-side (base64url, ideally signed) so the cursor stays opaque.` });
-      }
-      // Number(req.query.cursor), parseInt(req.query.cursor), +req.query.cursor
-      if ((ts.isCallExpression(node) && ts.isIdentifier(node.expression) && /^(Number|parseInt|parseFloat)$/.test(node.expression.text) && node.arguments[0]) || (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.PlusToken)) {
-        const operand = ts.isCallExpression(node) ? node.arguments[0] : (node as ts.PrefixUnaryExpression).operand;
-        let inner = unwrap(operand as ts.Expression);
-        if (ts.isBinaryExpression(inner) && (inner.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || inner.operatorToken.kind === ts.SyntaxKind.BarBarToken)) inner = unwrap(inner.left);
-        const field = queryFieldOf(inner);
-        if (field && STRICT_CURSOR_NAMES.test(field)) context.report({ span: node, message: `The cursor '${field}' is read as a number, so it is a raw offset or id; decode an opaque cursor instead (e.g. base64url of the last sort key).` });
-      }
-    });
-    // Nest: @Query('cursor', ParseIntPipe) cursor: number
-    if (route.framework === 'nest' && ts.isFunctionLike(handler)) {
-      for (const parameter of (handler as ts.SignatureDeclaration).parameters) {
-        const query = decoratorsOf(parameter).find((d) => d.name === 'Query');
-        const name = query && stringValue(query.args[0]);
-        if (!name || !STRICT_CURSOR_NAMES.test(name)) continue;
-        const numeric = query.args.slice(1).some((pipe) => /ParseIntPipe|ParseFloatPipe/.test(pipe.getText(context.source))) || /^number$/.test(parameter.type?.getText(context.source) ?? '');
-        if (numeric) context.report({ span: parameter, message: `The cursor '${name}' is taken as a number, so it is a raw offset or id; accept an opaque string cursor and decode it server-side.` });
-      }
+function checkRoute(context: CodeContext, route: ExtractedRoute) {
+  const handler = route.handlerNode;
+  if (!handler) return;
+  forEachDescendantOfKind(handler, [ts.SyntaxKind.PropertyAssignment, ts.SyntaxKind.CallExpression, ts.SyntaxKind.PrefixUnaryExpression], (node) => {
+    // next_cursor: last.id, nextCursor: offset + limit
+    if (ts.isPropertyAssignment(node) && (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name)) && CODE_CURSOR_KEYS.test(node.name.text) && !isStoreArgument(node)) {
+      const raw = rawPosition(node.initializer, context);
+      if (raw) context.report({ span: node, message: `'${node.name.text}' is ${raw}; encode the position server-side (base64url, ideally signed) so the cursor stays opaque.` });
+    }
+    // Number(req.query.cursor), parseInt(req.query.cursor), +req.query.cursor
+    if ((ts.isCallExpression(node) && ts.isIdentifier(node.expression) && /^(Number|parseInt|parseFloat)$/.test(node.expression.text) && node.arguments[0]) || (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.PlusToken)) {
+      const operand = ts.isCallExpression(node) ? node.arguments[0] : (node as ts.PrefixUnaryExpression).operand;
+      let inner = unwrap(operand as ts.Expression);
+      if (ts.isBinaryExpression(inner) && (inner.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || inner.operatorToken.kind === ts.SyntaxKind.BarBarToken)) inner = unwrap(inner.left);
+      const field = queryFieldOf(inner);
+      if (field && STRICT_CURSOR_NAMES.test(field)) context.report({ span: node, message: `The cursor '${field}' is read as a number, so it is a raw offset or id; decode an opaque cursor instead (e.g. base64url of the last sort key).` });
+    }
+  });
+  // Nest: @Query('cursor', ParseIntPipe) cursor: number
+  if (route.framework === 'nest' && ts.isFunctionLike(handler)) {
+    for (const parameter of (handler as ts.SignatureDeclaration).parameters) {
+      const query = decoratorsOf(parameter).find((d) => d.name === 'Query');
+      const name = query && stringValue(query.args[0]);
+      if (!name || !STRICT_CURSOR_NAMES.test(name)) continue;
+      const numeric = query.args.slice(1).some((pipe) => /ParseIntPipe|ParseFloatPipe/.test(pipe.getText(context.source))) || /^number$/.test(parameter.type?.getText(context.source) ?? '');
+      if (numeric) context.report({ span: parameter, message: `The cursor '${name}' is taken as a number, so it is a raw offset or id; accept an opaque string cursor and decode it server-side.` });
     }
   }
 }

@@ -20,36 +20,34 @@ export default defineRule({
 });`,
     exampleLanguage: 'ts',
   },
-  checkCode(context) {
-    for (const route of context.routes()) {
-      const handler = route.handlerNode;
-      if (!handler) continue;
-      const unbounded = route.storeCalls.filter((call) => !call.bounded && !call.mutating);
-      if (unbounded.length === 0) continue;
-      const isUnboundedCall = (node: ts.Node) => unbounded.some((call) => node.getStart(context.source) <= call.span.start && node.getEnd() >= call.span.end);
-      // Variables holding an unbounded result: const orders = await prisma.order.findMany();
-      const holders = new Set<string>();
-      forEachDescendant(handler, (node) => {
-        if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && isUnboundedCall(node.initializer)) holders.add(node.name.text);
-        return undefined;
+  checkRoute(context, route) {
+    const handler = route.handlerNode;
+    if (!handler) return;
+    const unbounded = route.storeCalls.filter((call) => !call.bounded && !call.mutating);
+    if (unbounded.length === 0) return;
+    const isUnboundedCall = (node: ts.Node) => unbounded.some((call) => node.getStart(context.source) <= call.span.start && node.getEnd() >= call.span.end);
+    // Variables holding an unbounded result: const orders = await prisma.order.findMany();
+    const holders = new Set<string>();
+    forEachDescendant(handler, (node) => {
+      if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && isUnboundedCall(node.initializer)) holders.add(node.name.text);
+      return undefined;
+    });
+    forEachDescendant(handler, (node) => {
+      if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return undefined;
+      const method = node.expression.name.text;
+      if (!/^(slice|filter|splice)$/.test(method)) return undefined;
+      const receiver = node.expression.expression;
+      const fromHolder = ts.isIdentifier(receiver) && holders.has(receiver.text);
+      const inline = !ts.isIdentifier(receiver) && isUnboundedCall(receiver);
+      if (!fromHolder && !inline) return undefined;
+      context.report({
+        span: node.expression.name,
+        message: method === 'filter'
+          ? 'Filtering in the handler after loading the whole collection: move the condition into the query (where/filter at the data store).'
+          : 'Paging in the handler after loading the whole collection: pass the limit and cursor to the query instead of slicing the result.',
+        related: unbounded.map((call) => ({ uri: context.uri, span: call.span, message: `${call.operation}() loads every row` })),
       });
-      forEachDescendant(handler, (node) => {
-        if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return undefined;
-        const method = node.expression.name.text;
-        if (!/^(slice|filter|splice)$/.test(method)) return undefined;
-        const receiver = node.expression.expression;
-        const fromHolder = ts.isIdentifier(receiver) && holders.has(receiver.text);
-        const inline = !ts.isIdentifier(receiver) && isUnboundedCall(receiver);
-        if (!fromHolder && !inline) return undefined;
-        context.report({
-          span: node.expression.name,
-          message: method === 'filter'
-            ? 'Filtering in the handler after loading the whole collection: move the condition into the query (where/filter at the data store).'
-            : 'Paging in the handler after loading the whole collection: pass the limit and cursor to the query instead of slicing the result.',
-          related: unbounded.map((call) => ({ uri: context.uri, span: call.span, message: `${call.operation}() loads every row` })),
-        });
-        return undefined;
-      });
-    }
+      return undefined;
+    });
   },
 });

@@ -3,7 +3,7 @@ import { defineRule } from './rule';
 import type { SpecContext } from '../engine/spec-context';
 import type { CodeContext } from '../engine/code-context';
 import type { ExtractedRoute } from '../code/extract';
-import { decoratorsOf, forEachDescendant, stringValue } from '../code/ast';
+import { decoratorsOf, forEachDescendant, forEachDescendantOfKind, stringValue } from '../code/ast';
 import {
   addMapKey, chainedCalls, isLimitName, localInitializer, queryFieldOf, queryParams, schemaKeyword, schemaTypes, storeCallNodes, unwrap, type QueryParam,
 } from './_pagination';
@@ -41,8 +41,13 @@ export default defineRule({
       }
     }
   },
-  checkCode(context) {
-    for (const route of context.routes()) checkRoute(context, route);
+  // What a Nest check reads outside the route's statement: the file's classes and interfaces with
+  // their members' decorators (a query DTO's @Max caps its limit).
+  localEnvironment(context) {
+    return declaredTypes(context.source);
+  },
+  checkRoute(context, route) {
+    checkRoute(context, route);
   },
 });
 
@@ -182,6 +187,17 @@ function nestQuerySource(parameter: ts.ParameterDeclaration, property: string | 
     return undefined;
   });
   return capped === false ? `${className}.${property}` : undefined;
+}
+
+/** The classes and interfaces of a file, each with its members' names and decorators, as text. */
+function declaredTypes(source: ts.SourceFile): string {
+  const parts: string[] = [];
+  forEachDescendantOfKind(source, [ts.SyntaxKind.ClassDeclaration, ts.SyntaxKind.InterfaceDeclaration], (node) => {
+    const declaration = node as ts.ClassDeclaration | ts.InterfaceDeclaration;
+    const members = declaration.members.map((member) => `${member.name && ts.isIdentifier(member.name) ? member.name.text : ''}@${decoratorsOf(member).map((d) => d.name).join('@')}`);
+    parts.push(`${ts.SyntaxKind[declaration.kind]} ${declaration.name?.text ?? ''} ${members.join(' ')}`);
+  });
+  return parts.join('\n');
 }
 
 function pipeName(node: ts.Expression): string {

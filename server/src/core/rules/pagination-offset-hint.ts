@@ -2,6 +2,7 @@ import ts from 'typescript';
 import { defineRule } from './rule';
 import type { Operation, SpecContext } from '../engine/spec-context';
 import type { CodeContext } from '../engine/code-context';
+import type { ExtractedRoute } from '../code/extract';
 import {
   chainedCalls, isBackofficeOperation, isBackofficeRoute, isBoundedList, isCollectionGet, isCollectionRoute, isIntegerLike, listResponse, OFFSET_NAMES, queryParams,
   schemaTypes, storeCallNodes, STRICT_CURSOR_NAMES, unwrap,
@@ -30,8 +31,8 @@ export default defineRule({
   checkSpec(context) {
     for (const op of context.operations()) checkOperation(context, op);
   },
-  checkCode(context) {
-    checkCode(context);
+  checkRoute(context, route) {
+    checkRoute(context, route);
   },
 });
 
@@ -56,27 +57,25 @@ function checkOperation(context: SpecContext, op: Operation) {
   });
 }
 
-function checkCode(context: CodeContext) {
-  for (const route of context.routes()) {
-    if (route.method !== 'get' || !isCollectionRoute(route) || isBackofficeRoute(route)) continue;
-    for (const { node } of storeCallNodes(route, context.source)) {
-      const first = node.arguments[0];
-      let found: ts.Node | undefined;
-      if (first && ts.isObjectLiteralExpression(first)) {
-        const keys = first.properties.map((p) => (p.name && ts.isIdentifier(p.name) ? p.name.text : ''));
-        if (keys.includes('cursor')) continue; // Prisma cursor pagination: `cursor` + `skip: 1`.
-        found = first.properties.find((p) => (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) && ts.isIdentifier(p.name) && /^(skip|offset)$/.test(p.name.text)
-          && !(ts.isPropertyAssignment(p) && ts.isNumericLiteral(unwrap(p.initializer))));
-      }
-      if (!found) {
-        const chained = chainedCalls(node).find((c) => /^(skip|offset)$/.test(c.method) && c.node.arguments[0] && !ts.isNumericLiteral(unwrap(c.node.arguments[0])));
-        if (chained && ts.isPropertyAccessExpression(chained.node.expression)) found = chained.node.expression.name;
-      }
-      if (!found) continue;
-      context.report({
-        span: found,
-        message: `GET ${route.path} pages by offset; for a user-facing or high-write collection prefer a cursor (WHERE id > :cursor ORDER BY id LIMIT :limit), which stays stable under writes (offset is fine for small backoffice lists).`,
-      });
+function checkRoute(context: CodeContext, route: ExtractedRoute) {
+  if (route.method !== 'get' || !isCollectionRoute(route) || isBackofficeRoute(route)) return;
+  for (const { node } of storeCallNodes(route, context.source)) {
+    const first = node.arguments[0];
+    let found: ts.Node | undefined;
+    if (first && ts.isObjectLiteralExpression(first)) {
+      const keys = first.properties.map((p) => (p.name && ts.isIdentifier(p.name) ? p.name.text : ''));
+      if (keys.includes('cursor')) continue; // Prisma cursor pagination: `cursor` + `skip: 1`.
+      found = first.properties.find((p) => (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) && ts.isIdentifier(p.name) && /^(skip|offset)$/.test(p.name.text)
+        && !(ts.isPropertyAssignment(p) && ts.isNumericLiteral(unwrap(p.initializer))));
     }
+    if (!found) {
+      const chained = chainedCalls(node).find((c) => /^(skip|offset)$/.test(c.method) && c.node.arguments[0] && !ts.isNumericLiteral(unwrap(c.node.arguments[0])));
+      if (chained && ts.isPropertyAccessExpression(chained.node.expression)) found = chained.node.expression.name;
+    }
+    if (!found) continue;
+    context.report({
+      span: found,
+      message: `GET ${route.path} pages by offset; for a user-facing or high-write collection prefer a cursor (WHERE id > :cursor ORDER BY id LIMIT :limit), which stays stable under writes (offset is fine for small backoffice lists).`,
+    });
   }
 }

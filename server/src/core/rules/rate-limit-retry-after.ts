@@ -1,3 +1,4 @@
+import type ts from 'typescript';
 import { defineRule } from './rule';
 import type { CodeContext } from '../engine/code-context';
 import { enclosingFunction, functionSetsHeader, insertSetHeader, isRateLimiterCallback, requireResponseHeader, statusSiteKinds, statusSiteOf, workspaceAddsHeaderOnErrors } from './_auth';
@@ -39,20 +40,24 @@ export default defineRule({
         : `The 429 response of ${operation.method.toUpperCase()} ${operation.path} declares no ${HEADER} header; tell clients how long to wait (RFC 6585 §4).`,
     });
   },
-  checkCode(context) {
-    checkCode(context);
+  // Whether an exception filter or error middleware of the workspace sets the header on errors:
+  // read only when this file can answer a 429 at all.
+  localEnvironment(context) {
+    return /429|too_?many_?requests/i.test(context.source.text) && workspaceAddsHeaderOnErrors(context, HEADER);
+  },
+  checkStatement(context, statement, coveredByFilter) {
+    checkStatement(context, statement, coveredByFilter === true);
   },
 });
 
-function checkCode(context: CodeContext) {
-  let coveredByFilter: boolean | undefined;
-  forEachDescendantOfKind(context.source, statusSiteKinds(), (node) => {
+/** The 429s sent in one top-level statement (all a send's reads lie in its function, inside it). */
+function checkStatement(context: CodeContext, statement: ts.Statement, coveredByFilter: boolean) {
+  forEachDescendantOfKind(statement, statusSiteKinds(), (node) => {
     const site = statusSiteOf(node);
     if (!site || site.code !== 429) return;
     const fn = enclosingFunction(node);
     if (!fn || functionSetsHeader(fn, HEADER) || isRateLimiterCallback(fn)) return;
     if (site.kind === 'exception' || site.kind === 'httpException') {
-      coveredByFilter ??= workspaceAddsHeaderOnErrors(context, HEADER);
       if (coveredByFilter) return;
       context.report({
         span: node,

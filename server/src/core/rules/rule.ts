@@ -1,7 +1,9 @@
+import type ts from 'typescript';
 import type { Fix, JsonPath, RuleMeta, Severity } from '../types';
 import type { SpecContext } from '../engine/spec-context';
 import type { CodeContext } from '../engine/code-context';
 import type { SpecDocument } from '../spec/document';
+import type { ExtractedRoute } from '../code/extract';
 
 /**
  * A rule in one object: its metadata (the source of the generated docs and the `rules` listing),
@@ -32,6 +34,25 @@ export interface Rule extends RuleMeta {
   checkWholeDocument?(context: SpecContext): void;
   /** Code checks over Express/NestJS route files (and the workspace's routes and specs). */
   checkCode?(context: CodeContext): void;
+  /**
+   * The check of one route declared in the file, for a code rule whose findings on a route depend
+   * only on that route's model, the syntax of the top-level statement declaring it (its handler
+   * included) and `environment` (see `localEnvironment`): it must not read other routes, other
+   * statements or the workspace. The editor then checks again only the routes an edit touched
+   * (see LocalFindingsMemory). It runs beside `checkCode`, for every route of the file.
+   */
+  checkRoute?(context: CodeContext, route: ExtractedRoute, environment: unknown): void;
+  /**
+   * The check of one top-level statement of a code file, on the same terms as `checkRoute`: what
+   * it reports inside a statement depends only on that statement's syntax and `environment`.
+   */
+  checkStatement?(context: CodeContext, statement: ts.Statement, environment: unknown): void;
+  /**
+   * For a rule with `checkRoute` or `checkStatement`: the facts of the file or workspace those
+   * checks read, computed once per analysis and handed to them. Kept findings are reused only
+   * under equal facts (compared as JSON).
+   */
+  localEnvironment?(context: CodeContext): unknown;
 }
 
 export function defineRule<R extends Rule>(rule: R): R {

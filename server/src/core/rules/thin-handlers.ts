@@ -28,22 +28,20 @@ export default defineRule({
 });`,
     exampleLanguage: 'ts',
   },
-  checkCode(context) {
-    for (const route of context.routes()) {
-      const handler = route.handlerNode;
-      if (!handler || route.storeCalls.length < MIN_STORE_CALLS) continue;
-      let statements = 0;
-      let branches = 0;
-      forEachDescendant(handler, (node) => {
-        if (ts.isExpressionStatement(node) || ts.isVariableStatement(node) || ts.isReturnStatement(node) || ts.isIfStatement(node) || ts.isThrowStatement(node)) statements++;
-        if (ts.isIfStatement(node) || ts.isConditionalExpression(node) || ts.isSwitchStatement(node) || ts.isCaseClause(node)) branches++;
-        return undefined;
-      });
-      if (statements < MIN_STATEMENTS || branches < MIN_BRANCHES) continue;
-      context.report({
-        span: route.framework === 'express' && route.pathSpan ? route.pathSpan : route.declaration.file === context.uri ? route.declaration : handler,
-        message: `${route.method.toUpperCase()} ${route.path} runs ${route.storeCalls.length} queries and ${branches} branches in the handler; move the business logic into a service and keep the handler a transport adapter.`,
-      });
-    }
+  checkRoute(context, route) {
+    const handler = route.handlerNode;
+    if (!handler || route.storeCalls.length < MIN_STORE_CALLS) return;
+    let statements = 0;
+    let branches = 0;
+    forEachDescendant(handler, (node) => {
+      if (ts.isExpressionStatement(node) || ts.isVariableStatement(node) || ts.isReturnStatement(node) || ts.isIfStatement(node) || ts.isThrowStatement(node)) statements++;
+      if (ts.isIfStatement(node) || ts.isConditionalExpression(node) || ts.isSwitchStatement(node) || ts.isCaseClause(node)) branches++;
+      return undefined;
+    });
+    if (statements < MIN_STATEMENTS || branches < MIN_BRANCHES) return;
+    context.report({
+      span: route.framework === 'express' && route.pathSpan ? route.pathSpan : route.declaration.file === context.uri ? route.declaration : handler,
+      message: `${route.method.toUpperCase()} ${route.path} runs ${route.storeCalls.length} queries and ${branches} branches in the handler; move the business logic into a service and keep the handler a transport adapter.`,
+    });
   },
 });

@@ -28,8 +28,12 @@ export default defineRule({
     exampleLanguage: 'ts',
     references: ['RFC 7519 §4.1.4 "exp"', 'RFC 9700 (OAuth 2.0 Security BCP)'],
   },
-  checkCode(context) {
-    forEachDescendantOfKind(context.source, [ts.SyntaxKind.CallExpression], (node) => {
+  // Whether the workspace's JwtModule gives signed tokens a default lifetime (read only when this file signs with JwtService).
+  localEnvironment(context) {
+    return /jwtService/i.test(context.source.text) && moduleHasDefaultExpiry(context);
+  },
+  checkStatement(context, statement, jwtModuleHasDefaultExpiry) {
+    forEachDescendantOfKind(statement, [ts.SyntaxKind.CallExpression], (node) => {
       if (!ts.isCallExpression(node)) return undefined;
       const callee = expressionText(node.expression);
       // jsonwebtoken: jwt.sign(payload, secret, options); Nest JwtService: this.jwtService.sign(payload, options)
@@ -39,7 +43,7 @@ export default defineRule({
         const payload = payloadObject(node.arguments[0]);
         if (payload === 'unknown' || (payload && objectProperty(payload, 'exp'))) return undefined;
         const options = node.arguments[isJsonwebtoken ? 2 : 1];
-        if (isJwtService && !options && moduleHasDefaultExpiry(context)) return undefined;
+        if (isJwtService && !options && jwtModuleHasDefaultExpiry) return undefined;
         checkOptions(options, node, /refresh/i.test(node.getText(context.source).slice(0, 200)));
       }
       // JwtModule.register({ signOptions: { expiresIn } })

@@ -65,10 +65,20 @@ export function maxNesting(text: string): Nesting {
       if (blockDepth > max) { max = blockDepth; offset = i; }
     }
     if (ch === NEWLINE) { lineStart = true; indent = 0; continue; }
-    if (ch === DOUBLE_QUOTE || (ch === SINGLE_QUOTE && (i === 0 || /[\s\[{,:]/.test(text[i - 1])))) quote = ch;
+    if (ch === DOUBLE_QUOTE || (ch === SINGLE_QUOTE && (i === 0 || opensQuote(text.charCodeAt(i - 1))))) quote = ch;
     else if (ch === OPEN_BRACKET || ch === OPEN_BRACE) { flow++; if (flow > max) { max = flow; offset = i; } }
     else if (ch === CLOSE_BRACKET || ch === CLOSE_BRACE) flow = Math.max(0, flow - 1);
-    else if (ch === HASH && (i === 0 || /\s/.test(text[i - 1]))) { while (i < text.length && text.charCodeAt(i) !== NEWLINE) i++; i--; }
+    else if (ch === HASH && (i === 0 || isSpace(text.charCodeAt(i - 1)))) { while (i < text.length && text.charCodeAt(i) !== NEWLINE) i++; i--; }
   }
   return { depth: max, offset };
+}
+
+/** `/\s/` on one character, without making a string of it (ASCII answered from the code). */
+function isSpace(code: number): boolean {
+  return code < 128 ? code === SPACE || (code >= 9 && code <= 13) : /\s/.test(String.fromCharCode(code));
+}
+
+/** Whether a `'` after this character opens a quoted scalar: after a space, `[`, `{`, `,` or `:`. */
+function opensQuote(code: number): boolean {
+  return isSpace(code) || code === OPEN_BRACKET || code === OPEN_BRACE || code === 44 || code === 58;
 }

@@ -132,7 +132,7 @@ function statementHolding(statements: ts.NodeArray<ts.Statement>, route: Extract
   while (low <= high) {
     const middle = (low + high) >>> 1;
     const statement = statements[middle];
-    if (statement.end < start) low = middle + 1;
+    if (statement.end <= start) low = middle + 1;
     else if (statement.pos > start) high = middle - 1;
     else {
       const inside = (span: { start: number; end: number }) => span.start >= statement.pos && span.end <= statement.end;

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import ts from 'typescript';
 import { forEachDescendant, forEachDescendantOfKind, nodeOrderMismatch, parseSource, reparseSource } from '../../server/src/core/code/ast';
 import { extractRoutes } from '../../server/src/core/code/extract';
 import { generateRouter } from '../../bench/latency.mjs';
+import { routeFileFixtures, seededRandom } from '../support/random-edits';
 
 /** Every node's kind and exact range, and the parse errors: what the route extraction reads. */
 function dump(source: ts.SourceFile): string {
@@ -52,12 +52,10 @@ function orderDump(source: ts.SourceFile): string {
 }
 
 test('an edited route file re-parsed incrementally gives the tree a fresh parse gives', () => {
-  const fixtures = join(__dirname, '../fixtures/rules');
-  const files = readdirSync(fixtures).flatMap((rule) => readdirSync(join(fixtures, rule)).filter((f) => /\.(ts|js)$/.test(f)).map((f) => join(fixtures, rule, f)));
+  const files = routeFileFixtures();
   const texts = [generateRouter(400), ...files.filter((_, i) => i % 4 === 0).map((file) => readFileSync(file, 'utf8'))];
   const snippets = ['x', ' ', '\n', '{', '}', '(', ')', "'", '`', '/', '*', ';', '=>', 'async ', "router.get('/a', (req, res) => res.json({}));\n", '@Get()', '//'];
-  let seed = 17;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const random = seededRandom(17);
   let compared = 0;
   texts.forEach((original, index) => {
     const path = `/work/file${index}.ts`;
@@ -110,8 +108,7 @@ test('the route extraction of an edited file is the same through the incremental
 });
 
 test('forEachDescendant(OfKind) over the cached node order visits what a recursive walk visits, skips and kinds included', () => {
-  const fixtures = join(__dirname, '../fixtures/rules');
-  const files = readdirSync(fixtures).flatMap((rule) => readdirSync(join(fixtures, rule)).filter((f) => /\.(ts|js)$/.test(f)).map((f) => join(fixtures, rule, f)));
+  const files = routeFileFixtures();
   const recursive = (node: ts.Node, visit: (node: ts.Node) => void | 'skip') => {
     const walk = (child: ts.Node) => { if (visit(child) !== 'skip') ts.forEachChild(child, walk); };
     ts.forEachChild(node, walk);
@@ -161,12 +158,10 @@ function extractionView(extraction: ReturnType<typeof extractRoutes>): string {
 }
 
 test('routes kept by statement in the editor are those a fresh extraction reads, through random edits of real route files', () => {
-  const fixtures = join(__dirname, '../fixtures/rules');
-  const files = readdirSync(fixtures).flatMap((rule) => readdirSync(join(fixtures, rule)).filter((f) => /\.(ts|js)$/.test(f)).map((f) => join(fixtures, rule, f)));
+  const files = routeFileFixtures();
   const texts = [generateRouter(200), ...files.map((file) => readFileSync(file, 'utf8')).filter((text) => /express|Router\(/.test(text))];
   const snippets = ['x', ' ', '\n', '{', '}', ')', "'", ';', 'requireAuth, ', "router.get('/a/:id', (req, res) => res.status(404).json({}));\n", 'const guards = [requireAuth];\n', 'function handler(req, res) { res.sendStatus(204); }\n', '//'];
-  let seed = 29;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const random = seededRandom(29);
   let compared = 0;
   texts.forEach((original, index) => {
     const path = `/work/kept${index}.ts`;

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { analyzeFile } from '../../server/src/core/engine/analyze';
 import { codeWorkspaceView } from '../../server/src/core/engine/code-context';
 import { DocumentMemory } from '../../server/src/core/engine/document-memory';
@@ -10,12 +9,12 @@ import { allRules } from '../../server/src/core/rules';
 import type { WorkspaceHost } from '../../server/src/core/spec/refs';
 import type { Diagnostic } from '../../server/src/core/types';
 import { generateRouter } from '../../bench/latency.mjs';
+import { routeFileFixtures, seededRandom } from '../support/random-edits';
 
 const host: WorkspaceHost = { readFile: () => undefined, isInsideWorkspace: () => true };
 const localRules = allRules.filter((rule) => rule.checkRoute || rule.checkStatement);
 const routeRules = localRules.filter((rule) => rule.checkRoute);
 const statementRules = localRules.filter((rule) => rule.checkStatement);
-const fixtures = join(__dirname, '../fixtures/rules');
 
 /** The editor's analysis of a route file: its memory, and the extraction through the incremental parse. */
 function editorAnalysis(uri: string, text: string, memory: DocumentMemory): Diagnostic[] {
@@ -34,12 +33,11 @@ function view(diagnostics: Diagnostic[]): string {
 
 test('local checks kept per statement in the editor report what a fresh analysis reports, fixes included, through random edits', () => {
   assert.ok(routeRules.length >= 3 && statementRules.length >= 3, `${routeRules.length} rules check routes, ${statementRules.length} statements`);
-  const files = readdirSync(fixtures).flatMap((rule) => readdirSync(join(fixtures, rule)).filter((f) => /\.(ts|js)$/.test(f)).map((f) => join(fixtures, rule, f)));
+  const files = routeFileFixtures();
   const texts = [generateRouter(120), ...files.map((file) => readFileSync(file, 'utf8')).filter((text) => /express|@nestjs/.test(text))];
   const snippets = ['x', ' ', '\n', '}', "'", ';', 'requireAuth, ', 'res.status(202).json({ id });\n', 'await prisma.item.update({ where: { id } });\n', "router.get('/a/:id', (req, res) => res.status(202).send());\n", 'nextCursor: last.id, ', '//',
     'res.status(500).json({ stack: err.stack });\n', "res.status(401).json({ title: 'Unauthorized' });\n", 'req.query.api_key', "jwt.sign(payload, secret);\n", "import express from 'express';\n"];
-  let seed = 41;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const random = seededRandom(41);
   let compared = 0;
   let findings = 0;
   texts.forEach((original, index) => {

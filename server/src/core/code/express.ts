@@ -1,6 +1,6 @@
 import ts from 'typescript';
 import { calleeName, expressionText, forEachDescendant, forEachDescendantOfKind, isFunctionLike, objectProperty, spanOf, stringValue } from './ast';
-import { analyzeHandler, movedFacts, type HandlerFactsMemory } from './handler';
+import { analyzeHandler, factsWithSpans, type HandlerFactsMemory } from './handler';
 import type { AppFacts, HttpMethod, Middleware, Route, SourceSpan } from './model';
 
 const ROUTE_METHODS = new Set<HttpMethod>(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'all']);
@@ -58,7 +58,8 @@ interface StatementDeclarations {
  */
 export class ExpressStatementMemory {
   private readonly declarationsOf = new WeakMap<ts.Node, StatementDeclarations>();
-  private readonly routesOf = new WeakMap<ts.Node, { environment: string; pos: number; routes: StatementRoutes }>();
+  /** Routes with offsets from the statement's start: they hold wherever the parser moves it. */
+  private readonly routesOf = new WeakMap<ts.Node, { environment: string; routes: StatementRoutes }>();
 
   declarations(statement: ts.Node, read: (statement: ts.Node) => StatementDeclarations): StatementDeclarations {
     let known = this.declarationsOf.get(statement);
@@ -70,34 +71,27 @@ export class ExpressStatementMemory {
   recallRoutes(statement: ts.Node, environment: string): StatementRoutes | undefined {
     const known = this.routesOf.get(statement);
     if (!known || known.environment !== environment) return undefined;
-    const delta = statement.pos - known.pos;
-    return known.routes.map(({ router, route }) => ({ router, route: movedRoute(route, delta) }));
+    return known.routes.map(({ router, route }) => ({ router, route: movedRoute(route, statement.pos) }));
   }
 
   rememberRoutes(statement: ts.Node, environment: string, routes: StatementRoutes): void {
-    const inside = (span: { start: number; end: number }) => span.start >= statement.pos && span.end <= statement.end;
-    if (!routes.every(({ route }) => routeSpans(route).every(inside))) return;
-    this.routesOf.set(statement, { environment, pos: statement.pos, routes: routes.map(({ router, route }) => ({ router, route: movedRoute(route, 0) })) });
+    let inside = true;
+    for (const { route } of routes) routeWithSpans(route, (span) => { inside &&= span.start >= statement.pos && span.end <= statement.end; return span; });
+    if (!inside) return;
+    this.routesOf.set(statement, { environment, routes: routes.map(({ router, route }) => ({ router, route: movedRoute(route, -statement.pos) })) });
   }
 }
 
-/** Every span of a route read from a statement (its `order` lies inside its declaration). */
-function routeSpans(route: ExpressRoute): SourceSpan[] {
-  return [
-    route.declaration, ...(route.pathSpan ? [route.pathSpan] : []), ...(route.handler ? [route.handler.span] : []),
-    ...route.middleware.map((m) => m.span), ...route.headersSet.map((h) => h.span), ...route.storeCalls.map((c) => c.span),
-    ...route.params.flatMap((p) => (p.span ? [p.span] : [])),
-    ...route.statuses.flatMap((s) => (s.body ? [s.span, s.body.span] : [s.span])),
-  ];
+/** A copy of a route with every offset moved by `delta` (its `order` too); its handler node is the parser's, moved by it. */
+function movedRoute(route: ExpressRoute, delta: number): ExpressRoute {
+  return { ...routeWithSpans(route, (span) => ({ file: span.file, start: span.start + delta, end: span.end + delta })), order: route.order + delta };
 }
 
-/** A copy of a route with every offset moved by `delta`; its handler node is the parser's, moved by it. */
-function movedRoute(route: ExpressRoute, delta: number): ExpressRoute {
-  const moved = (span: SourceSpan): SourceSpan => ({ file: span.file, start: span.start + delta, end: span.end + delta });
-  const handlerFacts = movedFacts({ statuses: route.statuses, headersSet: route.headersSet, params: route.params, storeCalls: route.storeCalls, validatesInBody: false }, delta);
+/** A copy of a route with every span passed through `moved` (the one list of a route's spans). */
+function routeWithSpans(route: ExpressRoute, moved: (span: SourceSpan) => SourceSpan): ExpressRoute {
+  const handlerFacts = factsWithSpans({ statuses: route.statuses, headersSet: route.headersSet, params: route.params, storeCalls: route.storeCalls, validatesInBody: false }, moved);
   return {
     ...route,
-    order: route.order + delta,
     declaration: moved(route.declaration),
     pathSpan: route.pathSpan && moved(route.pathSpan),
     handler: route.handler && { ...route.handler, span: moved(route.handler.span) },

@@ -65,8 +65,12 @@ export class HandlerFactsMemory {
 }
 
 /** A copy of `facts` with every offset moved by `delta`. */
-export function movedFacts(facts: HandlerFacts, delta: number): HandlerFacts {
-  const moved = (span: SourceSpan): SourceSpan => ({ file: span.file, start: span.start + delta, end: span.end + delta });
+function movedFacts(facts: HandlerFacts, delta: number): HandlerFacts {
+  return factsWithSpans(facts, (span) => ({ file: span.file, start: span.start + delta, end: span.end + delta }));
+}
+
+/** A copy of `facts` with every span passed through `moved` (the one list of a handler's spans). */
+export function factsWithSpans(facts: HandlerFacts, moved: (span: SourceSpan) => SourceSpan): HandlerFacts {
   return {
     statuses: facts.statuses.map((status) => ({ ...status, span: moved(status.span), body: status.body && { ...status.body, keys: [...status.body.keys], span: moved(status.body.span) } })),
     headersSet: facts.headersSet.map((header) => ({ ...header, span: moved(header.span) })),

@@ -118,6 +118,29 @@ test('an editor parser does not keep past versions of the text alive', () => {
   assert.ok(grown < size * 4, `heap grew ${(grown / 1e6).toFixed(1)} MB over 20 edits of a ${(size / 1e6).toFixed(1)} MB document`);
 });
 
+test('an editor parser keeps chunks one byte a character when the document has one wider character elsewhere', () => {
+  // One emoji makes the whole text two bytes a character; chunks copied from it stayed so, and
+  // js-yaml's copy of each chunk (which its scalars point into) too: twice the memory.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const plain = bigDocument(3000);
+  const retainedBy = (text: string) => {
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const parser = new ChunkedYamlParser({ keepsVersions: true });
+    const doc = parser.parse('file:///doc.yaml', text);
+    gc();
+    const retained = process.memoryUsage().heapUsed - before;
+    assert.ok(doc.root && parser);
+    return retained;
+  };
+  const oneByte = retainedBy('# a comment\n' + plain);
+  const wide = '# a comment 😀\n' + plain;
+  const twoBytes = retainedBy(wide);
+  assert.ok(twoBytes < oneByte * 1.1, `${(twoBytes / 1e6).toFixed(1)} MB kept for the text with an emoji, ${(oneByte / 1e6).toFixed(1)} MB without`);
+  assertEquivalent(wide);
+});
+
 test('the editor parser reuses the cut of the previous version, and agrees with a fresh parse over random edits', () => {
   // A deterministic generator: the same edits on every run, so a failure can be replayed.
   let seed = 7;

@@ -349,10 +349,19 @@ function childEntries(text: string, lines: Line[], keyLine: number, lastLine: nu
   return children && children.length > 1 ? children : undefined;
 }
 
-/** The same characters in a string of their own (not a view into a larger string). */
+/**
+ * The same characters in a string of their own (not a view into a larger string). A copy of part
+ * of a two-byte string (a document with one emoji anywhere) is two bytes a character even when
+ * every character fits in one; copied through latin1 it takes one. js-yaml's own copy of the
+ * chunk, which its scalars point into, then takes one byte a character too. On GitHub's
+ * description the chunks and js-yaml's copies held 31 MB as two-byte strings.
+ */
 function detached(text: string): string {
+  if (!BEYOND_LATIN1.test(text)) return Buffer.from(text, 'latin1').toString('latin1');
   return (' ' + text).slice(1);
 }
+
+const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
 
 /**
  * A chunk whose value comes from js-yaml (no positions, several times faster than building the

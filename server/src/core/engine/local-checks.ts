@@ -28,31 +28,37 @@ interface RecordedFinding {
  * imports it adds, a helper it reuses), so a check whose findings offer fixes runs every time.
  */
 export class LocalFindingsMemory {
-  /** Per statement node: per check (rule, severity, file-level facts), per route model ('' for the statement), the findings. */
-  private readonly byStatement = new WeakMap<ts.Node, Map<string, Map<string, RecordedFinding[]>>>();
+  /**
+   * Per rule: the check its findings were made under (rule, severity, file-level facts), and per
+   * statement node, per route model ('' for the statement), the findings. A check made under other
+   * facts replaces the rule's entry, so typing in an import does not pile up past checks.
+   */
+  private readonly byRule = new Map<string, { check: string; statements: WeakMap<ts.Node, Map<string, RecordedFinding[]>> }>();
   /** How many local checks ran (not replayed): tests read it. */
   checked = 0;
 
-  recall(statement: ts.Node, check: string, route: string): RecordedFinding[] | undefined {
-    return this.byStatement.get(statement)?.get(check)?.get(route);
+  /** The findings kept for one check, by statement node: looked up once per analysis and rule. */
+  findingsOf(ruleId: string, check: string): WeakMap<ts.Node, Map<string, RecordedFinding[]>> {
+    let kept = this.byRule.get(ruleId);
+    if (!kept || kept.check !== check) this.byRule.set(ruleId, kept = { check, statements: new WeakMap() });
+    return kept.statements;
   }
+}
 
-  remember(statement: ts.Node, check: string, route: string, uri: string, findings: Finding[]): void {
-    const inside = (span: { start: number; end: number }) => span.start >= statement.pos && span.end <= statement.end;
-    if (!findings.every((finding) => !finding.fix && finding.uri === uri && inside(finding.span) && (finding.related ?? []).every((related) => related.uri === uri && inside(related.span)))) return;
-    let checks = this.byStatement.get(statement);
-    if (!checks) this.byStatement.set(statement, checks = new Map());
-    let routes = checks.get(check);
-    if (!routes) checks.set(check, routes = new Map());
-    // Offsets from the statement's start: they hold wherever the parser moves the statement.
-    routes.set(route, findings.map((finding) => ({
-      severity: finding.severity,
-      message: finding.message,
-      start: finding.span.start - statement.pos,
-      end: finding.span.end - statement.pos,
-      related: finding.related?.map((related) => ({ start: related.span.start - statement.pos, end: related.span.end - statement.pos, message: related.message })),
-    })));
-  }
+/** Keeps `findings` of one check on `statement` under `route`, when they can be replayed (see LocalFindingsMemory). */
+function remember(kept: WeakMap<ts.Node, Map<string, RecordedFinding[]>>, statement: ts.Node, route: string, uri: string, findings: Finding[]): void {
+  const inside = (span: { start: number; end: number }) => span.start >= statement.pos && span.end <= statement.end;
+  if (!findings.every((finding) => !finding.fix && finding.uri === uri && inside(finding.span) && (finding.related ?? []).every((related) => related.uri === uri && inside(related.span)))) return;
+  let routes = kept.get(statement);
+  if (!routes) kept.set(statement, routes = new Map());
+  // Offsets from the statement's start: they hold wherever the parser moves the statement.
+  routes.set(route, findings.map((finding) => ({
+    severity: finding.severity,
+    message: finding.message,
+    start: finding.span.start - statement.pos,
+    end: finding.span.end - statement.pos,
+    related: finding.related?.map((related) => ({ start: related.span.start - statement.pos, end: related.span.end - statement.pos, message: related.message })),
+  })));
 }
 
 /** A route of the file with the statement declaring it, when its check can be kept (see LocalFindingsMemory). */
@@ -70,16 +76,26 @@ export class LocalChecks {
 
   run(rule: Rule): void {
     if (!rule.checkRoute && !rule.checkStatement) return;
-    const environment = rule.localEnvironment?.(this.context);
-    const check = `${rule.id}\0${this.context.severity}\0${JSON.stringify(environment) ?? ''}`;
+    const context = this.context;
+    const memory = this.memory;
+    const environment = rule.localEnvironment?.(context);
+    const kept = memory?.findingsOf(rule.id, `${context.severity}\0${JSON.stringify(environment) ?? ''}`);
     if (rule.checkRoute) {
       for (const { route, statement, key } of this.routesOfFile()) {
-        this.runOne(statement, check, key, (context) => rule.checkRoute!(context, route, environment));
+        const known = statement && kept?.get(statement)?.get(key);
+        if (known) { this.replay(known, statement.pos); continue; }
+        const before = context.findings.length;
+        rule.checkRoute(context, route, environment);
+        if (statement && kept) this.remembered(kept, statement, key, before);
       }
     }
     if (rule.checkStatement) {
-      for (const statement of this.context.source.statements) {
-        this.runOne(this.memory ? statement : undefined, check, '', (context) => rule.checkStatement!(context, statement, environment));
+      for (const statement of context.source.statements) {
+        const known = kept?.get(statement)?.get('');
+        if (known) { this.replay(known, statement.pos); continue; }
+        const before = context.findings.length;
+        rule.checkStatement(context, statement, environment);
+        if (kept) this.remembered(kept, statement, '', before);
       }
     }
   }
@@ -93,31 +109,21 @@ export class LocalChecks {
     });
   }
 
-  /** Runs one check, or replays what it reported on the same statement; `statement` undefined: never kept. */
-  private runOne(statement: ts.Node | undefined, check: string, part: string, run: (context: CodeContext) => void): void {
-    const context = this.context;
-    if (!this.memory || !statement) {
-      run(context);
-      return;
-    }
-    const known = this.memory.recall(statement, check, part);
-    if (known) {
-      for (const finding of known) context.findings.push(this.replayed(finding, statement.pos));
-      return;
-    }
-    this.memory.checked++;
-    const before = context.findings.length;
-    run(context);
-    this.memory.remember(statement, check, part, context.uri, context.findings.slice(before));
+  private remembered(kept: WeakMap<ts.Node, Map<string, RecordedFinding[]>>, statement: ts.Node, key: string, before: number): void {
+    this.memory!.checked++;
+    remember(kept, statement, key, this.context.uri, this.context.findings.slice(before));
   }
 
-  private replayed(finding: RecordedFinding, base: number): Finding {
+  /** Findings kept for a statement, moved to where it is now. */
+  private replay(known: RecordedFinding[], base: number): void {
     const context = this.context;
-    return {
-      ruleId: context.ruleId, severity: finding.severity, message: finding.message, uri: context.uri,
-      span: { start: finding.start + base, end: finding.end + base },
-      related: finding.related?.map((related) => ({ uri: context.uri, span: { start: related.start + base, end: related.end + base }, message: related.message })),
-    };
+    for (const finding of known) {
+      context.findings.push({
+        ruleId: context.ruleId, severity: finding.severity, message: finding.message, uri: context.uri,
+        span: { start: finding.start + base, end: finding.end + base },
+        related: finding.related?.map((related) => ({ uri: context.uri, span: { start: related.start + base, end: related.end + base }, message: related.message })),
+      });
+    }
   }
 }
 

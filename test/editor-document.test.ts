@@ -4,7 +4,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { EditorTextDocument } from '../server/src/lsp/editor-document';
 
 /** Random incremental changes, as an editor sends them, applied to both documents. */
-function compareOverRandomChanges(initial: string, pieces: string[], seed: number) {
+function compareOverRandomChanges(initial: string, pieces: string[], seed: number, holdText?: { reads: number }) {
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
   const reference = TextDocument.create('file:///a.yaml', 'yaml', 1, initial);
   const ours = EditorTextDocument.create('file:///a.yaml', 'yaml', 1, initial);
@@ -21,6 +21,12 @@ function compareOverRandomChanges(initial: string, pieces: string[], seed: numbe
       return change;
     });
     EditorTextDocument.update(ours, changes, version);
+    if (holdText && random() < 0.3) {
+      // A parse of this version takes the text over; one of an older version is ignored.
+      const held = reference.getText();
+      ours.textHeldBy(version, () => { holdText.reads++; return held; });
+      ours.textHeldBy(version - 1, () => 'the text of an older version');
+    }
     assert.equal(ours.lineCount, reference.lineCount, `version ${version}`);
     for (let probe = 0; probe < 8; probe++) {
       const offset = Math.floor(random() * (reference.getText().length + 2));
@@ -51,6 +57,16 @@ test('an editor document keeps text and positions as the library does, without c
 
 test('an editor document keeps text and positions as the library does, with carriage returns', () => {
   compareOverRandomChanges(lines.replace(/\n/g, '\r\n'), ['x', '', '\r\n', '\n', '\r', 'a\r\nb'], 5);
+});
+
+test('a document whose text a parse holds drops its own copy, and reads that version when asked', () => {
+  const held = { reads: 0 };
+  compareOverRandomChanges(lines, ['x', '', '\n', 'ab\ncd', '\n\n', 'é'], 11, held);
+  assert.ok(held.reads > 5, `${held.reads} reads of a held text`);
+  // Line ends after a carriage return read the text: such a document keeps its own.
+  const crlf = { reads: 0 };
+  compareOverRandomChanges(lines.replace(/\n/g, '\r\n'), ['x', '', '\r\n', '\n'], 13, crlf);
+  assert.equal(crlf.reads, 0);
 });
 
 test('an editor document remembers recent changes only, and forgets them when the whole text is replaced', () => {

@@ -141,6 +141,25 @@ test('an editor parser keeps chunks one byte a character when the document has o
   assertEquivalent(wide);
 });
 
+test('an editor parser holds its first version in pieces, not the text handed in', () => {
+  // The open document drops its own copy once parsed; the parse must not keep the text either,
+  // or a 10 MB description stays in memory twice more (the chunks keep their own copies).
+  const text = '# a comment 😀\n' + bigDocument(300);
+  const parser = new ChunkedYamlParser({ keepsVersions: true });
+  const doc = parser.parse('file:///doc.yaml', text);
+  const at = text.indexOf('operationId: get150');
+  assert.equal(doc.indexOf('operationId: get150'), at);
+  assert.equal(doc.slice(at, at + 19), 'operationId: get150');
+  assert.deepEqual(doc.lines.positionAt(at), new ChunkedYamlParser().parse('file:///doc.yaml', text).lines.positionAt(at));
+  assert.equal(parser.textsJoined, 0, 'positions, slices and searches read the pieces');
+  assert.equal(doc.text, text);
+  assert.equal(parser.textsJoined, 1, 'the whole text is joined from the pieces when read');
+  // Hosts that parse once (the CLI) keep the text they read.
+  const once = new ChunkedYamlParser();
+  assert.equal(once.parse('file:///doc.yaml', text).text, text);
+  assert.equal(once.textsJoined, 0);
+});
+
 test('the editor parser reuses the cut of the previous version, and agrees with a fresh parse over random edits', () => {
   // A deterministic generator: the same edits on every run, so a failure can be replayed.
   let seed = 7;

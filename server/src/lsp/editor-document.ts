@@ -18,7 +18,10 @@ const MAX_PENDING_CHANGES = 1000;
  * are kept up to date from the changes alone, as the library does.
  */
 export class EditorTextDocument implements TextDocument {
-  private content: string;
+  /** The text before `pending`; undefined while a parse of this version holds it (`textHeldBy`). */
+  private content: string | undefined;
+  /** Reads the text of the version handed to `textHeldBy`, when `content` was dropped. */
+  private heldBy?: () => string;
   /** Changes not yet applied to `content`, in order. */
   private pending: TextChange[] = [];
   private length: number;
@@ -48,11 +51,25 @@ export class EditorTextDocument implements TextDocument {
   get lineCount(): number { return this.lineOffsets.length; }
 
   getText(range?: Range): string {
+    let content = this.content ??= this.heldBy!();
     if (this.pending.length > 0) {
-      this.content = applyChanges(this.content, this.pending);
+      content = this.content = applyChanges(content, this.pending);
       this.pending = [];
     }
-    return range ? this.content.slice(this.offsetAt(range.start), this.offsetAt(range.end)) : this.content;
+    return range ? content.slice(this.offsetAt(range.start), this.offsetAt(range.end)) : content;
+  }
+
+  /**
+   * A parse of the current version holds its text anyway (a large YAML document's chunked parse,
+   * in pieces): the document drops its own copy and reads `text` when asked, so a 10 MB document
+   * (20 MB as a JavaScript string) is not held twice. Not for a text with carriage returns, whose
+   * line ends read the text.
+   */
+  textHeldBy(version: number, text: () => string): void {
+    if (version !== this.version || this.hasCarriageReturns) return;
+    this.content = undefined;
+    this.pending = [];
+    this.heldBy = text;
   }
 
   /**
@@ -117,6 +134,7 @@ export class EditorTextDocument implements TextDocument {
         this.updateLineOffsets(range, start, end, change.text);
       } else {
         this.content = change.text;
+        this.heldBy = undefined;
         this.pending = [];
         this.length = change.text.length;
         this.lineOffsets = lineStarts(change.text, 0, true);

@@ -150,6 +150,8 @@ export function startServer(connection: Connection): void {
     // A document parsed whole has all-new values: give it back the previous version's objects
     // where nothing changed, so what the analysis memory keeps per path item stays valid.
     if (cached && !parser?.lastWasChunked) reuseUnchangedValues(cached.doc.root, doc.root);
+    // The chunked parse holds the text in pieces: the open document need not keep its own copy.
+    if (parser?.lastWasChunked) document.textHeldBy(document.version, () => doc.text);
     parsedSpecs.set(uri, { version: document.version, doc });
     return doc;
   }

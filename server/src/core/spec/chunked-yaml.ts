@@ -145,8 +145,12 @@ export class ChunkedYamlParser {
     visit(entries);
     if ([...leaves.values()].some(refersAcrossChunks)) return this.parsedWithoutChunks(uri, text);
     this.cache = next;
-    const parsed: ParsedVersion = { length: text.length, entries, leaves, lines: new LineIndex(text) };
-    return this.assembled(uri, parsed, text);
+    // The editor's document is held in pieces (the chunks' own copies) from its first version on:
+    // the text handed in, which the open document drops once parsed, is then not kept twice.
+    const inPieces = this.options.keepsVersions && !text.includes('\r');
+    const held: { document?: SpecDocument } = {};
+    const parsed: ParsedVersion = { length: text.length, entries, leaves, lines: new LineIndex(text, undefined, undefined, inPieces ? piecesOf(held) : undefined) };
+    return held.document = this.assembled(uri, parsed, inPieces ? undefined : text);
   }
 
   private parsedWithoutChunks(uri: string, text: string): SpecDocument {
@@ -347,6 +351,14 @@ function childEntries(text: string, lines: Line[], keyLine: number, lastLine: nu
   if (first === '-' || first === '{' || first === '[') return undefined;
   const children = splitBlock(text, lines, keyLine + 1, lastLine, firstChild.indent);
   return children && children.length > 1 ? children : undefined;
+}
+
+/**
+ * The text of `held.document`, read through its pieces. Made outside the parser's methods: a
+ * closure made there would share their scope, which holds the whole text this is to replace.
+ */
+function piecesOf(held: { document?: SpecDocument }): TextInPieces {
+  return { whole: () => held.document!.text, slice: (start, end) => held.document!.slice(start, end) };
 }
 
 /**

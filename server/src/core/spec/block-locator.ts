@@ -14,12 +14,12 @@ import type { JsonPath } from '../types';
  * `yaml` as before. Its answers are the ranges `yaml` gives (the chunked-YAML tests compare them).
  */
 export class BlockLocator {
-  private readonly lines: Line[];
+  private readonly lines: Lines;
   private readonly entriesCache = new Map<string, MapEntry[] | null>();
 
   constructor(private readonly text: string) {
     // Lines indented with tabs are never read as keys or items, so only CRLF text is left to `yaml`.
-    this.lines = text.includes('\r') ? [] : scanLines(text);
+    this.lines = text.includes('\r') ? Lines.none : scanLines(text);
   }
 
   /** The range of the node at `path` (its key when `part` is 'key'), or undefined when unsure or absent. */
@@ -62,10 +62,10 @@ export class BlockLocator {
   }
 
   private rootBlock(): Block | undefined {
-    const first = this.lines.findIndex((line) => !line.blank);
+    const lines = this.lines;
+    const first = this.firstContent(0, lines.length);
     if (first < 0) return undefined;
-    const line = this.lines[first];
-    return { kind: 'map', firstLine: first, firstColumn: line.start + line.indent, indent: line.indent, endLine: this.lines.length };
+    return { kind: 'map', firstLine: first, firstColumn: lines.start(first) + lines.indent(first), indent: lines.indent(first), endLine: lines.length };
   }
 
   /** The entries of a block mapping, or null when a line at its indentation is not a plain key. */
@@ -75,17 +75,19 @@ export class BlockLocator {
     if (cached !== undefined) return cached ?? undefined;
     const entries: MapEntry[] = [];
     let failed = false;
+    const lines = this.lines;
     for (let i = block.firstLine; i < block.endLine && !failed; i++) {
-      const line = this.lines[i];
-      const start = i === block.firstLine ? block.firstColumn : line.start + line.indent;
+      const indent = lines.indent(i);
+      const end = lines.end(i);
+      const start = i === block.firstLine ? block.firstColumn : lines.start(i) + indent;
       if (i !== block.firstLine) {
-        if (line.blank) continue;
-        if (line.indent < block.indent) { failed = true; break; }
-        if (line.indent > block.indent) continue;
+        if (lines.blank(i)) continue;
+        if (indent < block.indent) { failed = true; break; }
+        if (indent > block.indent) continue;
         // An indentless sequence (`key:` then `- item` at the key's column) belongs to the entry above.
-        if (this.isDashLine(start, line.end) && entries.length > 0 && entries[entries.length - 1].inline === 'none') continue;
+        if (this.isDashLine(start, end) && entries.length > 0 && entries[entries.length - 1].inline === 'none') continue;
       }
-      const entry = this.keyLine(i, start, line.end);
+      const entry = this.keyLine(i, start, end);
       if (!entry) failed = true;
       else entries.push(entry);
     }
@@ -148,46 +150,49 @@ export class BlockLocator {
     if (entry.inline !== 'none') return continuation < 0 ? { kind: 'scalar', range: entry.inline } : undefined;
     // `key:` with nothing after it: `yaml` places the empty value where the line's text ends.
     if (continuation < 0) return this.onlyBlankUntil(entry.line + 1, entry.endLine) ? { kind: 'null', at: entry.afterColon } : undefined;
-    const line = this.lines[continuation];
-    const start = line.start + line.indent;
-    if (line.indent < parent.indent) return undefined;
-    if (this.isDashLine(start, line.end)) return { kind: 'seq', firstLine: continuation, firstColumn: start, indent: line.indent, endLine: entry.endLine };
-    if (line.indent === parent.indent || !KEY.test(this.text.slice(start, line.end))) return undefined;
-    return { kind: 'map', firstLine: continuation, firstColumn: start, indent: line.indent, endLine: entry.endLine };
+    const indent = this.lines.indent(continuation);
+    const end = this.lines.end(continuation);
+    const start = this.lines.start(continuation) + indent;
+    if (indent < parent.indent) return undefined;
+    if (this.isDashLine(start, end)) return { kind: 'seq', firstLine: continuation, firstColumn: start, indent, endLine: entry.endLine };
+    if (indent === parent.indent || !KEY.test(this.text.slice(start, end))) return undefined;
+    return { kind: 'map', firstLine: continuation, firstColumn: start, indent, endLine: entry.endLine };
   }
 
   private sequenceItem(block: Block, index: number): Value | undefined {
+    const lines = this.lines;
     const items: number[] = [];
     for (let i = block.firstLine; i < block.endLine; i++) {
-      const line = this.lines[i];
-      if (line.blank || line.indent > block.indent) continue;
-      if (line.indent < block.indent || !this.isDashLine(line.start + line.indent, line.end)) return undefined;
+      if (lines.blank(i) || lines.indent(i) > block.indent) continue;
+      if (lines.indent(i) < block.indent || !this.isDashLine(lines.start(i) + lines.indent(i), lines.end(i))) return undefined;
       items.push(i);
     }
     if (index >= items.length) return undefined;
     const itemLine = items[index];
     const itemEnd = index + 1 < items.length ? items[index + 1] : block.endLine;
-    const line = this.lines[itemLine];
-    let content = line.start + line.indent + 1;
-    while (content < line.end && this.text[content] === ' ') content++;
-    if (content >= line.end || this.text[content] === '#') {
+    const lineStart = lines.start(itemLine);
+    const lineEnd = lines.end(itemLine);
+    let content = lineStart + lines.indent(itemLine) + 1;
+    while (content < lineEnd && this.text[content] === ' ') content++;
+    if (content >= lineEnd || this.text[content] === '#') {
       // `-` alone: the item is the block on the following lines.
       const next = this.firstContent(itemLine + 1, itemEnd);
       if (next < 0) return undefined;
-      const inner = this.lines[next];
-      const start = inner.start + inner.indent;
-      if (inner.indent <= block.indent) return undefined;
-      if (this.isDashLine(start, inner.end)) return { kind: 'seq', firstLine: next, firstColumn: start, indent: inner.indent, endLine: itemEnd };
-      return KEY.test(this.text.slice(start, inner.end)) ? { kind: 'map', firstLine: next, firstColumn: start, indent: inner.indent, endLine: itemEnd } : undefined;
+      const innerIndent = lines.indent(next);
+      const innerEnd = lines.end(next);
+      const start = lines.start(next) + innerIndent;
+      if (innerIndent <= block.indent) return undefined;
+      if (this.isDashLine(start, innerEnd)) return { kind: 'seq', firstLine: next, firstColumn: start, indent: innerIndent, endLine: itemEnd };
+      return KEY.test(this.text.slice(start, innerEnd)) ? { kind: 'map', firstLine: next, firstColumn: start, indent: innerIndent, endLine: itemEnd } : undefined;
     }
-    if (this.isDashLine(content, line.end)) return undefined;
-    if (KEY.test(this.text.slice(content, line.end))) {
-      const indent = content - line.start;
+    if (this.isDashLine(content, lineEnd)) return undefined;
+    if (KEY.test(this.text.slice(content, lineEnd))) {
+      const indent = content - lineStart;
       // Lines of a compact mapping (`- name: a` / `  in: query`) sit exactly at the first key's column.
-      for (let i = itemLine + 1; i < itemEnd; i++) if (!this.lines[i].blank && this.lines[i].indent < indent) return undefined;
+      for (let i = itemLine + 1; i < itemEnd; i++) if (!lines.blank(i) && lines.indent(i) < indent) return undefined;
       return { kind: 'map', firstLine: itemLine, firstColumn: content, indent, endLine: itemEnd };
     }
-    const scalar = this.inlineValue(content, line.end);
+    const scalar = this.inlineValue(content, lineEnd);
     if (scalar === 'opaque') return { kind: 'opaque' };
     if (!scalar || scalar === 'none' || this.firstContent(itemLine + 1, itemEnd) >= 0) return undefined;
     return { kind: 'scalar', range: scalar };
@@ -199,20 +204,20 @@ export class BlockLocator {
     if (value.kind === 'null') return { start: value.at, end: value.at };
     if (value.kind === 'opaque') return undefined;
     let last = -1;
+    const lines = this.lines;
     for (let i = value.endLine - 1; i >= value.firstLine; i--) {
-      const line = this.lines[i];
-      if (!line.blank) { last = i; break; }
+      if (!lines.blank(i)) { last = i; break; }
       // A comment after the last entry, or a `#` line that may belong to a block scalar: ask `yaml`.
-      if (line.indent < line.end - line.start) return undefined;
+      if (lines.indent(i) < lines.end(i) - lines.start(i)) return undefined;
     }
     if (last < 0) return undefined;
-    const lastLine = this.lines[last];
-    const lastText = this.text.slice(lastLine.start + lastLine.indent, lastLine.end);
+    const lastEnd = lines.end(last);
+    const lastText = this.text.slice(lines.start(last) + lines.indent(last), lastEnd);
     if (lastText.startsWith('\t')) return undefined;
     // A trailing null entry (`key:`) ends before its line break; kept block scalars take blank lines.
     if (/:\s*(#.*)?$/.test(lastText) || /^-\s*(#.*)?$/.test(lastText)) return undefined;
-    for (let i = value.firstLine; i <= last; i++) if (/[|>][1-9]?\+[1-9]?\s*(#.*)?$/.test(this.text.slice(this.lines[i].start, this.lines[i].end))) return undefined;
-    return { start: value.firstColumn, end: Math.min(lastLine.end + 1, this.text.length) };
+    for (let i = value.firstLine; i <= last; i++) if (/[|>][1-9]?\+[1-9]?\s*(#.*)?$/.test(this.text.slice(lines.start(i), lines.end(i)))) return undefined;
+    return { start: value.firstColumn, end: Math.min(lastEnd + 1, this.text.length) };
   }
 
   private isDashLine(start: number, end: number): boolean {
@@ -220,20 +225,30 @@ export class BlockLocator {
   }
 
   private firstContent(from: number, to: number): number {
-    for (let i = from; i < to; i++) if (!this.lines[i].blank) return i;
+    for (let i = from; i < to; i++) if (!this.lines.blank(i)) return i;
     return -1;
   }
 
   private onlyBlankUntil(from: number, to: number): boolean {
-    for (let i = from; i < to; i++) {
-      const line = this.lines[i];
-      if (line.indent < line.end - line.start) return false;
-    }
+    const lines = this.lines;
+    for (let i = from; i < to; i++) if (lines.indent(i) < lines.end(i) - lines.start(i)) return false;
     return true;
   }
 }
 
-export interface Line { start: number; end: number; indent: number; blank: boolean }
+/**
+ * The lines of a text in typed arrays, not an object per line (GitHub's description has 265,000
+ * lines): where each starts and ends (before its \n), its indentation in spaces, and whether it is
+ * blank (spaces only, a comment, or a carriage return).
+ */
+export class Lines {
+  static readonly none = new Lines(0, new Int32Array(0), new Int32Array(0), new Int32Array(0), new Uint8Array(0));
+  constructor(readonly length: number, private readonly starts: Int32Array, private readonly ends: Int32Array, private readonly indents: Int32Array, private readonly blanks: Uint8Array) {}
+  start(line: number): number { return this.starts[line]; }
+  end(line: number): number { return this.ends[line]; }
+  indent(line: number): number { return this.indents[line]; }
+  blank(line: number): boolean { return this.blanks[line] === 1; }
+}
 
 interface Block { kind: 'map' | 'seq'; firstLine: number; firstColumn: number; indent: number; endLine: number }
 type Value = Block | { kind: 'scalar'; range: OffsetRange } | { kind: 'null'; at: number } | { kind: 'opaque' };
@@ -244,9 +259,15 @@ interface MapEntry { key: string; keySpan: OffsetRange; afterColon: number; line
 const KEY = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"{}[\],&*!|>%@`?:-](?:[^:#]|#(?<! #)|:(?! |$))*?|-[^\s:#](?:[^:#]|:(?! |$))*?))[ \t]*:(?: +|$)/;
 
 /** Lines with their indentation; comment-only and empty lines are blank. */
-export function scanLines(text: string): Line[] {
-  const lines: Line[] = [];
+export function scanLines(text: string): Lines {
   const length = text.length;
+  // About 40 characters a line in real descriptions; the arrays double when that falls short.
+  let capacity = Math.max(16, length >> 5);
+  let starts = new Int32Array(capacity);
+  let ends = new Int32Array(capacity);
+  let indents = new Int32Array(capacity);
+  let blanks = new Uint8Array(capacity);
+  let count = 0;
   let start = 0;
   for (;;) {
     let end = text.indexOf('\n', start);
@@ -254,11 +275,30 @@ export function scanLines(text: string): Line[] {
     let content = start;
     while (text.charCodeAt(content) === 32) content++;
     const first = text.charCodeAt(content);
-    lines.push({ start, end, indent: content - start, blank: content >= end || first === 35 /* # */ || first === 13 /* \r */ });
+    if (count === capacity) {
+      capacity *= 2;
+      starts = grown(starts, capacity);
+      ends = grown(ends, capacity);
+      indents = grown(indents, capacity);
+      const wider = new Uint8Array(capacity);
+      wider.set(blanks);
+      blanks = wider;
+    }
+    starts[count] = start;
+    ends[count] = end;
+    indents[count] = content - start;
+    blanks[count] = content >= end || first === 35 /* # */ || first === 13 /* \r */ ? 1 : 0;
+    count++;
     if (end === length) break;
     start = end + 1;
   }
-  return lines;
+  return new Lines(count, starts, ends, indents, blanks);
+}
+
+function grown(array: Int32Array<ArrayBuffer>, capacity: number): Int32Array<ArrayBuffer> {
+  const wider = new Int32Array(capacity);
+  wider.set(array);
+  return wider;
 }
 
 /** True when a flow collection opened at the start of `text` closes on this line (quotes respected). */

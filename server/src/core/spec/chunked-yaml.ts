@@ -1,7 +1,7 @@
 import { LineIndex, commonAffixes, type OffsetRange, type TextInPieces } from '../text';
 import type { JsonPath } from '../types';
 import { CORE_SCHEMA, load as loadYaml } from 'js-yaml';
-import { BlockLocator, scanLines, type Line } from './block-locator';
+import { BlockLocator, scanLines, type Lines } from './block-locator';
 import { parseSpecDocument, versionFamily, type DocumentFormat, type Nesting, type SpecDocument, type SyntaxProblem } from './document';
 import { maxNesting } from '../engine/input-limits';
 import { sameValue } from './value-reuse';
@@ -255,9 +255,8 @@ export class ChunkedYamlParser {
     const lastTouched = after.indexOf('\n', localEnd);
     const touchedEnd = lastTouched < 0 ? after.length : lastTouched;
     if (firstTouched > 0 && firstTouched <= touchedEnd) {
-      for (const line of scanLines(after.slice(firstTouched, touchedEnd))) {
-        if (!line.blank && line.indent <= keyIndent) return undefined;
-      }
+      const touched = scanLines(after.slice(firstTouched, touchedEnd));
+      for (let i = 0; i < touched.length; i++) if (!touched.blank(i) && touched.indent(i) <= keyIndent) return undefined;
     }
     // A chunk other than the last must still end in a line break.
     if (leaf.end !== previous.length && after.charCodeAt(after.length - 1) !== 10) return undefined;
@@ -334,7 +333,9 @@ function editsAfterKeyColon(before: string, after: string, keyEnd: number, offse
 /** True when a fresh cut would split this entry's value into chunks of its own. */
 function cuttable(entryText: string, keyOffset: number, keyIndent: number): boolean {
   const lines = scanLines(entryText);
-  const keyLine = lines.findIndex((line) => line.end >= keyOffset);
+  let keyLine = 0;
+  while (keyLine < lines.length && lines.end(keyLine) < keyOffset) keyLine++;
+  if (keyLine === lines.length) keyLine = -1;
   return !!childEntries(entryText, lines, keyLine, lines.length, keyIndent);
 }
 
@@ -343,13 +344,13 @@ function cuttable(entryText: string, keyOffset: number, keyIndent: number): bool
  * block is a mapping that can be cut into two or more chunks; undefined for a sequence, a flow
  * collection or a block that cannot be cut.
  */
-function childEntries(text: string, lines: Line[], keyLine: number, lastLine: number, keyIndent: number): Entry[] | undefined {
-  let firstChild: Line | undefined;
-  for (let i = keyLine + 1; i < lastLine && !firstChild; i++) if (!lines[i].blank) firstChild = lines[i];
-  if (!firstChild || firstChild.indent <= keyIndent) return undefined;
-  const first = text[firstChild.start + firstChild.indent];
+function childEntries(text: string, lines: Lines, keyLine: number, lastLine: number, keyIndent: number): Entry[] | undefined {
+  let firstChild = keyLine + 1;
+  while (firstChild < lastLine && lines.blank(firstChild)) firstChild++;
+  if (firstChild >= lastLine || lines.indent(firstChild) <= keyIndent) return undefined;
+  const first = text[lines.start(firstChild) + lines.indent(firstChild)];
   if (first === '-' || first === '{' || first === '[') return undefined;
-  const children = splitBlock(text, lines, keyLine + 1, lastLine, firstChild.indent);
+  const children = splitBlock(text, lines, keyLine + 1, lastLine, lines.indent(firstChild));
   return children && children.length > 1 ? children : undefined;
 }
 
@@ -411,21 +412,21 @@ export function split(text: string): Entry[] | undefined {
   return splitBlock(text, lines, 0, lines.length, 0);
 }
 
-function splitBlock(text: string, lines: Line[], from: number, to: number, indent: number): Entry[] | undefined {
+function splitBlock(text: string, lines: Lines, from: number, to: number, indent: number): Entry[] | undefined {
   const entries: Entry[] = [];
   const starts: { line: number; key: string; keySpan: OffsetRange; hasInlineValue: boolean }[] = [];
   for (let i = from; i < to; i++) {
-    const line = lines[i];
-    if (line.blank) continue;
+    if (lines.blank(i)) continue;
     // A line indented deeper is the current entry's. So is a line less indented than the block, or
     // at its indentation but not a key (a stray character typed at the start of a line, a sequence
     // at its key's own indentation): that entry's chunk holds it, and its syntax error if it is one.
     // Failing the cut instead would parse the whole document on every keystroke until it is mended.
-    if (line.indent !== indent) {
+    if (lines.indent(i) !== indent) {
       if (starts.length === 0) return undefined;
       continue;
     }
-    const content = text.slice(line.start, line.end).replace(/\r$/, '');
+    const lineStart = lines.start(i);
+    const content = text.slice(lineStart, lines.end(i)).replace(/\r$/, '');
     const match = KEY_LINE.exec(content);
     if (!match) {
       // A key with an inline value (`openapi: 3.1.0`): a leaf entry, never split further.
@@ -437,19 +438,19 @@ function splitBlock(text: string, lines: Line[], from: number, to: number, inden
       }
       const key = inline[2] !== undefined ? JSON.parse(`"${inline[2]}"`) : inline[3] !== undefined ? inline[3].replace(/''/g, "'") : inline[4];
       const keyText = inline[0].slice(indent).replace(/[ \t]*:[ \t]+\S$/, '');
-      starts.push({ line: i, key, keySpan: { start: line.start + indent, end: line.start + indent + keyText.length }, hasInlineValue: true });
+      starts.push({ line: i, key, keySpan: { start: lineStart + indent, end: lineStart + indent + keyText.length }, hasInlineValue: true });
       continue;
     }
     const key = match[2] !== undefined ? JSON.parse(`"${match[2]}"`) : match[3] !== undefined ? match[3].replace(/''/g, "'") : match[4];
     const keyText = content.slice(indent).replace(/[ \t]*:(?:[ \t]+#.*|[ \t]*)$/, '');
-    starts.push({ line: i, key, keySpan: { start: line.start + indent, end: line.start + indent + keyText.length }, hasInlineValue: false });
+    starts.push({ line: i, key, keySpan: { start: lineStart + indent, end: lineStart + indent + keyText.length }, hasInlineValue: false });
   }
   if (starts.length === 0) return undefined;
   for (let s = 0; s < starts.length; s++) {
     const first = s === 0 ? from : starts[s].line;
     const lastLine = s + 1 < starts.length ? starts[s + 1].line : to;
-    const start = lines[first].start;
-    const end = lastLine < lines.length ? lines[lastLine].start : text.length;
+    const start = lines.start(first);
+    const end = lastLine < lines.length ? lines.start(lastLine) : text.length;
     const entry: Entry = { key: starts[s].key, start, end, keySpan: starts[s].keySpan };
     if (!starts[s].hasInlineValue && end - start > CHUNK_BYTES) {
       const children = childEntries(text, lines, starts[s].line, lastLine, indent);

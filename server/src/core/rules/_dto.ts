@@ -115,12 +115,6 @@ export function typeNames(typeText: string): string[] {
 
 const ENTITY_DECORATOR = /^(Entity|Schema|Table|Model|ViewEntity)$/;
 
-
-/**
- * Where a class/type comes from when it is a persistence model: a class in this file decorated
- * `@Entity()`/`@Schema()`/`@Table()`, or an import from `@prisma/client`, `*.entity`, `entities/`,
- * `*.model` (Sequelize/Mongoose convention). Undefined when it looks like anything else.
- */
 /** What `entityImport` reads of a file, as text: its imports, and its classes with their decorators. */
 export function entityImportsKey(source: ts.SourceFile): string {
   const parts: string[] = [];
@@ -131,6 +125,11 @@ export function entityImportsKey(source: ts.SourceFile): string {
   return parts.join('\n');
 }
 
+/**
+ * Where a class/type comes from when it is a persistence model: a class in this file decorated
+ * `@Entity()`/`@Schema()`/`@Table()`, or an import from `@prisma/client`, `*.entity`, `entities/`,
+ * `*.model` (Sequelize/Mongoose convention). Undefined when it looks like anything else.
+ */
 export function entityImport(source: ts.SourceFile, name: string): string | undefined {
   const base = name.split('.')[0];
   for (const statement of source.statements) {

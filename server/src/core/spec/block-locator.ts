@@ -277,12 +277,10 @@ export function scanLines(text: string): Lines {
     const first = text.charCodeAt(content);
     if (count === capacity) {
       capacity *= 2;
-      starts = grown(starts, capacity);
-      ends = grown(ends, capacity);
-      indents = grown(indents, capacity);
-      const wider = new Uint8Array(capacity);
-      wider.set(blanks);
-      blanks = wider;
+      starts = grown(starts, new Int32Array(capacity));
+      ends = grown(ends, new Int32Array(capacity));
+      indents = grown(indents, new Int32Array(capacity));
+      blanks = grown(blanks, new Uint8Array(capacity));
     }
     starts[count] = start;
     ends[count] = end;
@@ -295,8 +293,8 @@ export function scanLines(text: string): Lines {
   return new Lines(count, starts, ends, indents, blanks);
 }
 
-function grown(array: Int32Array<ArrayBuffer>, capacity: number): Int32Array<ArrayBuffer> {
-  const wider = new Int32Array(capacity);
+/** `wider` holding `array`'s values first. */
+function grown<T extends Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(array: T, wider: T): T {
   wider.set(array);
   return wider;
 }

@@ -177,8 +177,8 @@ export class ChunkedYamlParser {
   private parseChanges(uri: string, changes: readonly TextChange[], text?: string): SpecDocument | undefined {
     // Line indexes read the text only for what line starts cannot tell (a line's content); they
     // then read the new document's, joined once.
-    let document: SpecDocument | undefined;
-    const textOf = text ?? { whole: () => document!.text, slice: (start: number, end: number) => document!.slice(start, end) };
+    const held: { document?: SpecDocument } = {};
+    const textOf = text ?? piecesOf(held);
     let version = this.previous!;
     // The cache is changed only if every change applies: a failed edit leaves it as it was.
     const next = new ChunkCacheEdit(this.cache);
@@ -190,8 +190,7 @@ export class ChunkedYamlParser {
     next.apply();
     this.lastWasChunked = true;
     this.editsReused++;
-    document = this.assembled(uri, version, text);
-    return document;
+    return held.document = this.assembled(uri, version, text);
   }
 
   /** The cached chunk for this text, or a new one; recorded in `next` (the cache of this version). */
@@ -355,8 +354,9 @@ function childEntries(text: string, lines: Lines, keyLine: number, lastLine: num
 }
 
 /**
- * The text of `held.document`, read through its pieces. Made outside the parser's methods: a
- * closure made there would share their scope, which holds the whole text this is to replace.
+ * The text of `held.document` (assigned once the version is assembled), read through its pieces.
+ * Made outside the parser's methods: a closure made there would share their scope, which may hold
+ * the whole text this is to replace.
  */
 function piecesOf(held: { document?: SpecDocument }): TextInPieces {
   return { whole: () => held.document!.text, slice: (start, end) => held.document!.slice(start, end) };

@@ -58,8 +58,12 @@ interface StatementDeclarations {
  */
 export class ExpressStatementMemory {
   private readonly declarationsOf = new WeakMap<ts.Node, StatementDeclarations>();
-  /** Routes with offsets from the statement's start: they hold wherever the parser moves it. */
-  private readonly routesOf = new WeakMap<ts.Node, { environment: string; routes: StatementRoutes }>();
+  /**
+   * Routes with offsets from the statement's start: they hold wherever the parser moves it. The
+   * copy last handed out is kept with the offset it was moved to: a statement before the edit does
+   * not move, and gets the same copy back.
+   */
+  private readonly routesOf = new WeakMap<ts.Node, { environment: string; routes: StatementRoutes; moved?: { pos: number; routes: StatementRoutes } }>();
 
   declarations(statement: ts.Node, read: (statement: ts.Node) => StatementDeclarations): StatementDeclarations {
     let known = this.declarationsOf.get(statement);
@@ -71,7 +75,8 @@ export class ExpressStatementMemory {
   recallRoutes(statement: ts.Node, environment: string): StatementRoutes | undefined {
     const known = this.routesOf.get(statement);
     if (!known || known.environment !== environment) return undefined;
-    return known.routes.map(({ router, route }) => ({ router, route: movedRoute(route, statement.pos) }));
+    if (known.moved?.pos !== statement.pos) known.moved = { pos: statement.pos, routes: known.routes.map(({ router, route }) => ({ router, route: movedRoute(route, statement.pos) })) };
+    return known.moved.routes;
   }
 
   rememberRoutes(statement: ts.Node, environment: string, routes: StatementRoutes): void {

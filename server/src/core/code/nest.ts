@@ -3,6 +3,7 @@ import { calleeName, decoratorsOf, expressionText, forEachDescendantOfKind, isFu
 import { analyzeHandler, type HandlerFactsMemory } from './handler';
 import { AUTH_NAME } from './express';
 import type { AppFacts, HttpMethod, Middleware, Route, RouteParam } from './model';
+import { rememberedByText } from '../text';
 
 const METHOD_DECORATORS: Record<string, HttpMethod> = { Get: 'get', Post: 'post', Put: 'put', Patch: 'patch', Delete: 'delete', Head: 'head', Options: 'options', All: 'all' };
 const PUBLIC_DECORATOR = /^(Public|SkipAuth|AllowAnonymous|IsPublic|NoAuth|Unprotected)$/;
@@ -179,6 +180,12 @@ function unwrapPromise(type: ts.TypeNode): string {
 }
 
 export function joinPaths(...parts: string[]): string {
-  const joined = '/' + parts.map((p) => p.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/');
-  return joined;
+  let joined = '';
+  for (const part of parts) {
+    const trimmed = withoutOuterSlashes(part);
+    if (trimmed) joined += '/' + trimmed;
+  }
+  return joined || '/';
 }
+/** Remembered: every route's path is joined to its prefixes on each keystroke. */
+const withoutOuterSlashes = rememberedByText((part: string) => part.replace(/^\/+|\/+$/g, ''));

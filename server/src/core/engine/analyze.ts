@@ -186,6 +186,7 @@ function* analyzeCodeFile(input: AnalysisInput, options: AnalysisOptions, config
   const source = workspace.extraction.sources.get(input.uri) ?? parseSource(input.uri, input.text);
   const context = new CodeContext(input.uri, source, workspace);
   context.driftWorkspace = pairedView(workspace, config.service);
+  context.memory = options.memory?.ruleState;
   const localChecks = new LocalChecks(context, options.memory?.localFindings);
   const run = yield* runRules(rules, config, options, input.uri, () => undefined, context, (rule) => {
     rule.checkCode?.(context);

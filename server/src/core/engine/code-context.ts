@@ -37,6 +37,8 @@ export class CodeContext {
 
   /** What the drift rules compare: the workspace, or the spec/code pairing the folder's config names. */
   driftWorkspace?: CodeWorkspaceView;
+  /** State a rule keeps between analyses of this file in the editor (`DocumentMemory.ruleState`); absent in the CLI. */
+  memory?: Map<string, unknown>;
 
   constructor(readonly uri: string, readonly source: ts.SourceFile, readonly workspace: CodeWorkspaceView) {}
 

@@ -31,8 +31,16 @@ const COMPOUND_NOUN_TAILS = new Set([
   'result', 'results', 'record', 'records', 'price', 'prices', 'notice', 'notices', 'protection', 'reason', 'reasons', 'url', 'urls', 'link', 'links', 'token', 'tokens',
 ]);
 
-/** The verb a static path segment leads with, when the segment reads as an action rather than a noun. */
-export function verbInSegment(segment: string): { verb: string; words: string[] } | undefined {
+/**
+ * The verb a static path segment leads with, when the segment reads as an action rather than a
+ * noun. Remembered: the code rules ask about every route's segments on each keystroke.
+ */
+export const verbInSegment = rememberedByText((segment: string) => {
+  const found = readVerbInSegment(segment);
+  return found && Object.freeze({ verb: found.verb, words: Object.freeze(found.words) });
+});
+
+function readVerbInSegment(segment: string): { verb: string; words: string[] } | undefined {
   if (/^v\d+$/i.test(segment) || segment.startsWith('.') || segment.includes('*') || segment.includes(':')) return undefined;
   const base = segment.replace(/\.[A-Za-z0-9]+$/, '');
   const words = splitWords(base);
@@ -54,12 +62,11 @@ export const normaliseCodePath = rememberedByText((path: string): string => ('/'
 
 export interface Segment { text: string; param?: string }
 
-export function segmentsOf(path: string): Segment[] {
-  return path.split('/').filter(Boolean).map((text) => {
-    const match = /^\{([^{}]+)\}$/.exec(text);
-    return match ? { text, param: match[1] } : { text };
-  });
-}
+/** The segments of a path, `{name}` ones with their parameter. Shared answers: read them, never change them. */
+export const segmentsOf = rememberedByText((path: string): readonly Readonly<Segment>[] => Object.freeze(path.split('/').filter(Boolean).map((text) => {
+  const match = /^\{([^{}]+)\}$/.exec(text);
+  return Object.freeze(match ? { text, param: match[1] } : { text });
+})));
 
 /** Verbs that only read: an id that starts with one is a read whatever follows (`getDeleteLog`). */
 export const READ_VERBS = new Set(['get', 'list', 'find', 'fetch', 'search', 'read', 'retrieve', 'query', 'head', 'check', 'count', 'download', 'export', 'show', 'view', 'describe', 'lookup', 'poll', 'stream', 'watch', 'load', 'browse', 'preview']);

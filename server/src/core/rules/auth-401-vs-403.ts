@@ -34,8 +34,8 @@ if (!req.user.roles.includes('admin')) return res.status(403).json({ title: 'For
   checkSpec(context) {
     checkSpec(context);
   },
-  checkCode(context) {
-    checkCode(context);
+  checkStatement(context, statement) {
+    checkStatement(context, statement);
   },
 });
 
@@ -85,7 +85,8 @@ function checkSpec(context: SpecContext) {
   }
 }
 
-function checkCode(context: CodeContext) {
+/** The conditions and catch blocks of one top-level statement (what they read lies inside it). */
+function checkStatement(context: CodeContext, statement: ts.Statement) {
   const source = context.source;
   const report = (site: StatusSite, why: 'unauthenticated' | 'forbidden' | 'invalid-token') => {
     const wanted = site.code === 403 ? 401 : 403;
@@ -97,7 +98,8 @@ function checkCode(context: CodeContext) {
     const edits = swapEdits(context, site, wanted);
     context.report({ span: site.node, message, fix: edits ? { title: `Send ${wanted} instead`, isPreferred: true, edits: () => edits } : undefined });
   };
-  forEachDescendantOfKind(context.source, [ts.SyntaxKind.IfStatement, ts.SyntaxKind.TryStatement], (node) => {
+  const kinds = [ts.SyntaxKind.IfStatement, ts.SyntaxKind.TryStatement];
+  const check = (node: ts.Node) => {
     if (ts.isIfStatement(node)) {
       const kind = classifyCondition(node.expression, source);
       if (kind === 'other') return;
@@ -119,7 +121,9 @@ function checkCode(context: CodeContext) {
     if (ts.isTryStatement(node) && node.catchClause && verifiesToken(node.tryBlock)) {
       for (const site of statusSitesIn(node.catchClause.block, { shallowIfs: true })) if (site.code === 403) report(site, 'invalid-token');
     }
-  });
+  };
+  if (kinds.includes(statement.kind)) check(statement);
+  forEachDescendantOfKind(statement, kinds, check);
 }
 
 function isInCanActivate(node: ts.Node): boolean {

@@ -8,6 +8,7 @@ import type { JsonPath } from '../types';
 import type { ExtractedRoute } from '../code/extract';
 import { conditionAtoms, responseText, statusSitesIn, type StatusSite } from './_auth';
 import { forEachDescendantOfKind } from '../code/ast';
+import { rememberedByText } from '../text';
 
 /** A 404 documented as also covering items the caller may not see: the hiding policy. */
 const HIDES_404 = /\b(not found|does not exist|doesn'?t exist|no such \w+)\b.{0,40}\b(or|and)\b.{0,40}\b(access|accessible|permission|visible|authori[sz]ed|belongs?|own|owned|scope)|\b(not (accessible|visible) to|no access to|hidden from)\b/i;
@@ -46,13 +47,16 @@ export default defineRule({
   },
 });
 
-/** `/orders/{orderId}/items` -> `/orders/{}`: the resource an item path belongs to; undefined for collections. */
-function resourceKey(path: string): string | undefined {
+/**
+ * `/orders/{orderId}/items` -> `/orders/{}`: the resource an item path belongs to; undefined for
+ * collections. Remembered: a route file asks for every route of the workspace on each keystroke.
+ */
+const resourceKey = rememberedByText((path: string): string | undefined => {
   const segments = pathSegments(path.replace(/:([A-Za-z_]\w*)/g, '{$1}'));
   const index = segments.findIndex((segment) => segment.isParameter);
   if (index < 0) return undefined;
   return '/' + segments.slice(0, index).map((segment) => segment.text.toLowerCase()).join('/') + '/{}';
-}
+});
 
 interface Policy<T> { kind: 'hide' | 'reveal'; item: T; label: string }
 

@@ -17,7 +17,7 @@ export function verbSegment(path: string, methods: Set<string>): { segment: stri
 }
 
 /** `POST /orders/{orderId}/cancel`, `POST /users/{userId}/reset-password`: a command on an item. */
-function isCommandSubResource(segments: Segment[], index: number, methods: Set<string>): boolean {
+function isCommandSubResource(segments: readonly Segment[], index: number, methods: Set<string>): boolean {
   return index === segments.length - 1 && index > 0 && !!segments[index - 1].param && methods.size > 0 && [...methods].every((m) => m === 'post');
 }
 

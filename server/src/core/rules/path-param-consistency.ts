@@ -3,45 +3,48 @@ import { isRecord, type Operation, type SpecContext } from '../engine/spec-conte
 import type { TextEdit } from '../types';
 import { replaceValue } from '../spec/edits';
 import { normaliseCodePath, renameKey, segmentsOf } from './_paths';
+import { rememberedByText } from '../text';
 
 export interface ParamUse { path: string; name: string; position: string }
 
 /** Each template parameter of a path with the position it names: `/users/{userId}/sessions` -> (/users/{}, userId). */
-export function parameterPositions(path: string): ParamUse[] {
+export function parameterPositions(path: string): readonly ParamUse[] {
+  return rememberedPositions(path);
+}
+const rememberedPositions = rememberedByText((path: string): readonly ParamUse[] => {
   const uses: ParamUse[] = [];
   const prefix: string[] = [];
   for (const segment of segmentsOf(path)) {
     if (segment.param) {
-      uses.push({ path, name: segment.param, position: '/' + [...prefix, '{}'].join('/') });
+      uses.push(Object.freeze({ path, name: segment.param, position: '/' + [...prefix, '{}'].join('/') }));
       prefix.push('{}');
     } else prefix.push(segment.text);
   }
-  return uses;
-}
+  return Object.freeze(uses);
+});
 
 export interface Inconsistency { use: ParamUse; preferred: string; example: string; count: number }
+
+const MEMORY_KEY = 'path-param-consistency';
 
 /**
  * Groups parameter uses by position and returns the uses whose name differs from the name most paths
  * use there. Ties prefer a descriptive name over a bare `id`, then the first one written.
  */
-const MEMORY_KEY = 'path-param-consistency';
-
 export function inconsistencies(paths: string[]): Inconsistency[] {
-  const byPosition = new Map<string, Map<string, string[]>>();
+  const byPosition = new Map<string, Map<string, Set<string>>>();
   for (const path of paths) {
     for (const use of parameterPositions(path)) {
       if (!byPosition.has(use.position)) byPosition.set(use.position, new Map());
       const names = byPosition.get(use.position)!;
-      if (!names.has(use.name)) names.set(use.name, []);
-      const list = names.get(use.name)!;
-      if (!list.includes(path)) list.push(path);
+      if (!names.has(use.name)) names.set(use.name, new Set());
+      names.get(use.name)!.add(path);
     }
   }
   const result: Inconsistency[] = [];
   for (const names of byPosition.values()) {
     if (names.size < 2) continue;
-    const ranked = [...names.entries()].map(([name, users], order) => ({ name, users, order }))
+    const ranked = [...names.entries()].map(([name, users], order) => ({ name, users: [...users], order }))
       .sort((a, b) => b.users.length - a.users.length || Number(isGeneric(a.name)) - Number(isGeneric(b.name)) || a.order - b.order);
     const preferred = ranked[0];
     for (const other of ranked.slice(1)) {
@@ -51,6 +54,15 @@ export function inconsistencies(paths: string[]): Inconsistency[] {
     }
   }
   return result;
+}
+
+/** The editor keeps the answer while the paths stay the same (typing elsewhere leaves them so). */
+function keptInconsistencies(memory: Map<string, unknown> | undefined, paths: string[]): Inconsistency[] {
+  if (!memory) return inconsistencies(paths);
+  const joined = paths.join('\n');
+  let kept = memory.get(MEMORY_KEY) as { joined: string; found: Inconsistency[] } | undefined;
+  if (kept?.joined !== joined) memory.set(MEMORY_KEY, kept = { joined, found: inconsistencies(paths) });
+  return kept.found;
 }
 
 function isGeneric(name: string): boolean {
@@ -85,11 +97,7 @@ export default defineRule({
     const paths = context.root.paths;
     if (!isRecord(paths)) return;
     const keys = Object.keys(paths).filter((path) => path.startsWith('/'));
-    // The editor keeps the answer while the paths stay the same (typing elsewhere leaves them so).
-    const joined = keys.join('\n');
-    let kept = context.memory?.get(MEMORY_KEY) as { joined: string; found: Inconsistency[] } | undefined;
-    if (kept?.joined !== joined) context.memory?.set(MEMORY_KEY, kept = { joined, found: inconsistencies(keys) });
-    for (const found of kept?.found ?? inconsistencies(keys)) {
+    for (const found of keptInconsistencies(context.memory, keys)) {
       const path = found.use.path;
       const renamed = renamePath(path, found.use.name, found.preferred);
       const fixable = renamed && !(renamed in paths) ? fixEdits(context, path, renamed, found.use.name, found.preferred, context.onePathItem(path).operations()) : undefined;
@@ -104,7 +112,7 @@ export default defineRule({
   checkCode(context) {
     const byPath = new Map<string, string>();
     for (const route of context.allRoutes) byPath.set(normaliseCodePath(route.path), route.path);
-    const found = inconsistencies([...byPath.keys()]);
+    const found = keptInconsistencies(context.memory, [...byPath.keys()]);
     if (found.length === 0) return;
     const reported = new Set<string>();
     for (const route of context.routes()) {

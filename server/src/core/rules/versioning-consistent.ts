@@ -3,6 +3,7 @@ import type { SpecContext } from '../engine/spec-context';
 import type { CodeContext } from '../engine/code-context';
 import type { ExtractedRoute } from '../code/extract';
 import { isOperationalPath, routeAnchor, serverVersions, templatePath, versionSegments } from './_idempotency';
+import { rememberedByText } from '../text';
 
 export default defineRule({
   id: 'versioning-consistent',
@@ -78,19 +79,18 @@ paths:
     // CORS preflights and catch-alls (`app.options('*', cors())`, `app.all('*')`) are not API routes;
     // routes of another Express app in the workspace are another service.
     const own = context.allRoutes.find((route) => route.declaration.file === context.uri && route.app !== undefined)?.app;
-    const routes = context.allRoutes.filter((route) => !isOperationalPath(stripVersion(templatePath(route.path)))
+    const routes = context.allRoutes.filter((route) => !codePathReading(route.path).operational
       && route.method !== 'options' && route.method !== 'all' && !/^\/?[*(]/.test(route.path)
       && (own === undefined || route.app === undefined || route.app === own));
     if (routes.length === 0) return;
     const local = (route: ExtractedRoute) => route.declaration.file === context.uri;
     for (const route of routes.filter(local)) {
-      const versions = versionSegments(templatePath(route.path));
-      if (versions.length > 1) {
+      if (codePathReading(route.path).versions > 1) {
         context.report({ span: routeAnchor(context.source, route), message: `${route.method.toUpperCase()} ${route.path} contains the version twice (prefix and path); keep a single version segment.` });
       }
     }
-    const versioned = routes.filter((route) => versionSegments(templatePath(route.path)).length > 0);
-    const unversioned = routes.filter((route) => versionSegments(templatePath(route.path)).length === 0);
+    const versioned = routes.filter((route) => codePathReading(route.path).versions > 0);
+    const unversioned = routes.filter((route) => codePathReading(route.path).versions === 0);
     if (versioned.length === 0 || unversioned.length === 0) return;
     const reportUnversioned = versioned.length >= unversioned.length;
     const minority = (reportUnversioned ? unversioned : versioned).filter(local);
@@ -117,6 +117,12 @@ paths:
 });
 
 /** `/v1/health` is as operational as `/health`; `/api/v1/metrics` too. */
+/** What the check reads of a route's path: remembered, as every route is read on each keystroke. */
+const codePathReading = rememberedByText((path: string) => {
+  const template = templatePath(path);
+  return Object.freeze({ operational: isOperationalPath(stripVersion(template)), versions: versionSegments(template).length });
+});
+
 function stripVersion(path: string): string {
   return path.replace(/^\/((api|rest)\/)?v\d+[^/]*/i, '') || '/';
 }

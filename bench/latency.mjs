@@ -33,9 +33,14 @@ export async function measureLatency({ root, work, githubYaml, specs = [] }) {
   return results;
 }
 
+export function serverNodeFlags(root) {
+  return JSON.parse(readFileSync(join(root, 'client/src/server-node-flags.json'), 'utf8'));
+}
+
 async function measureOne(rpc, root, { name, file, languageId }) {
-  // APILENS_SERVER_ARGS passes node flags to the server (for example `--cpu-prof` to profile it).
-  const serverArgs = process.env.APILENS_SERVER_ARGS ? process.env.APILENS_SERVER_ARGS.split(' ') : [];
+  // The server starts with the node flags the extension gives it (client/src/server-node-flags.json);
+  // APILENS_SERVER_ARGS adds more (for example `--cpu-prof` to profile it).
+  const serverArgs = [...serverNodeFlags(root), ...(process.env.APILENS_SERVER_ARGS ? process.env.APILENS_SERVER_ARGS.split(' ') : [])];
   const server = spawn(process.execPath, [...serverArgs, join(root, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const connection = rpc.createMessageConnection(new rpc.StreamMessageReader(server.stdout), new rpc.StreamMessageWriter(server.stdin));
   const waiting = new Map();

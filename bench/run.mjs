@@ -7,7 +7,7 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { measureLatency } from './latency.mjs';
+import { measureLatency, serverNodeFlags } from './latency.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -98,7 +98,8 @@ function measure(tool, file, runs) {
 
 const env = { REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' };
 const tools = [
-  { name: 'apilens', run: (file) => timed(process.execPath, [join(root, 'dist/cli.js'), 'lint', file, '--format', 'json', '--config', join(here, 'apilens.yaml')], { env }) },
+  // Every tool runs as its bin: apilens's starts Node with the flags of its first line.
+  { name: 'apilens', run: (file) => timed(join(root, 'dist/cli.js'), ['lint', file, '--format', 'json', '--config', join(here, 'apilens.yaml')], { env }) },
   { name: 'Spectral', run: (file) => timed(bin('spectral'), ['lint', '--ruleset', join(here, 'spectral.yaml'), '--format', 'json', '--quiet', ...(statSync(file).isDirectory() ? [join(file, '*.json')] : [file])], { env }) },
   { name: 'Redocly', run: (file) => timed(bin('redocly'), ['lint', '--config', join(here, 'redocly.yaml'), '--format', 'json', ...(statSync(file).isDirectory() ? readdirSync(file).map((f) => join(file, f)) : [file])], { env }) },
 ];
@@ -166,7 +167,7 @@ function header(command) {
 
 function latencyTable(latency) {
   return [
-    'Time from `didChange` to the published diagnostics of that version, driving `dist/server.js --stdio` like an editor (debounce set to 0 ms, so this is analysis time only). 50 single-character edits at places spread through the document: in YAML a letter typed at the end of a scalar value (`type: string` becomes `type: stringx`), in the route file a space at the end of a line, in minified JSON (a single line) a space at the start of a string value. Each document is alone in its folder (the server\'s workspace).',
+    'Time from `didChange` to the published diagnostics of that version, driving `node ' + serverNodeFlags(root).join(' ') + ' dist/server.js --stdio` (the flags the extension starts it with) like an editor (debounce set to 0 ms, so this is analysis time only). 50 single-character edits at places spread through the document: in YAML a letter typed at the end of a scalar value (`type: string` becomes `type: stringx`), in the route file a space at the end of a line, in minified JSON (a single line) a space at the start of a string value. Each document is alone in its folder (the server\'s workspace).',
     '',
     'Each server is started for its document, so the first edits run code V8 has not optimised yet. The last columns are the same 50 edits after the document is closed and opened again in the same server, as in an editor that has been running a while.',
     '',
@@ -188,7 +189,7 @@ function writeResults({ rows, batch, latency }) {
     '# Benchmark results',
     '',
     header(quick ? 'node bench/run.mjs --quick' : 'npm run bench'),
-    `Tools: apilens ${versions.apilens} (\`node dist/cli.js lint <file> --format json\`), Spectral ${versions.spectral} (\`spectral lint --ruleset bench/spectral.yaml\`, extends spectral:oas), Redocly CLI ${versions.redocly} (\`redocly lint --config bench/redocly.yaml\`, extends recommended).`,
+    `Tools: apilens ${versions.apilens} (\`apilens lint <file> --format json\`, the bin \`dist/cli.js\`: \`node --v8-pool-size=0\`), Spectral ${versions.spectral} (\`spectral lint --ruleset bench/spectral.yaml\`, extends spectral:oas), Redocly CLI ${versions.redocly} (\`redocly lint --config bench/redocly.yaml\`, extends recommended).`,
     'Whole-process wall time (median of 3 runs; 1 run for Spectral on documents over 3 MB) and peak RSS, measured with GNU time. Ratios: peer time / apilens time (higher is better for apilens).',
     '',
     '| document | size | apilens | Spectral | Redocly | vs Spectral | vs Redocly | yaml parseDocument | js-yaml load |',

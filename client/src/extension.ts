@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import SERVER_NODE_FLAGS from './server-node-flags.json';
 
 let client: LanguageClient | undefined;
 let statusItem: vscode.StatusBarItem | undefined;
@@ -10,10 +11,14 @@ let statusItem: vscode.StatusBarItem | undefined;
  */
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const serverModule = context.asAbsolutePath('dist/server.js');
-  const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
+  // SERVER_NODE_FLAGS (`--v8-pool-size=0`): V8's background threads sized to the machine's cores
+  // less one, not Node's fixed four. On two cores the four competed with the server's own thread
+  // for the CPU while V8 was still optimising, and the first edits in a route file waited for it
+  // (bench/LATENCY.md). The benchmark starts the server with the same flags.
+  const serverOptions = (execArgv: string[]): ServerOptions => ({
+    run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv } },
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
-  };
+  });
   const output = vscode.window.createOutputChannel('apilens');
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
@@ -29,7 +34,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     initializationOptions: { workspaceTrusted: vscode.workspace.isTrusted },
     outputChannel: output,
   };
-  client = new LanguageClient('apilens', 'apilens', serverOptions, clientOptions);
+  client = new LanguageClient('apilens', 'apilens', serverOptions(SERVER_NODE_FLAGS), clientOptions);
 
   statusItem = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
   statusItem.command = 'apilens.showOutput';
@@ -59,7 +64,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await client?.restart();
     }),
   );
-  await client.start();
+  try {
+    await client.start();
+  } catch (error) {
+    // A runtime that refused the flags must still get a server: start it as plain Node would.
+    output.appendLine(`apilens: the server did not start with ${SERVER_NODE_FLAGS.join(' ')} (${(error as Error)?.message ?? error}); starting it without them.`);
+    await client.dispose().catch(() => undefined);
+    client = new LanguageClient('apilens', 'apilens', serverOptions([]), clientOptions);
+    await client.start();
+  }
 }
 
 export async function deactivate(): Promise<void> {

@@ -98,8 +98,7 @@ function measure(tool, file, runs) {
 
 const env = { REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' };
 const tools = [
-  // Every tool runs as its bin: apilens's starts Node with the flags of its first line.
-  { name: 'apilens', run: (file) => timed(join(root, 'dist/cli.js'), ['lint', file, '--format', 'json', '--config', join(here, 'apilens.yaml')], { env }) },
+  { name: 'apilens', run: (file) => timed(process.execPath, [join(root, 'dist/cli.js'), 'lint', file, '--format', 'json', '--config', join(here, 'apilens.yaml')], { env }) },
   { name: 'Spectral', run: (file) => timed(bin('spectral'), ['lint', '--ruleset', join(here, 'spectral.yaml'), '--format', 'json', '--quiet', ...(statSync(file).isDirectory() ? [join(file, '*.json')] : [file])], { env }) },
   { name: 'Redocly', run: (file) => timed(bin('redocly'), ['lint', '--config', join(here, 'redocly.yaml'), '--format', 'json', ...(statSync(file).isDirectory() ? readdirSync(file).map((f) => join(file, f)) : [file])], { env }) },
 ];
@@ -189,7 +188,7 @@ function writeResults({ rows, batch, latency }) {
     '# Benchmark results',
     '',
     header(quick ? 'node bench/run.mjs --quick' : 'npm run bench'),
-    `Tools: apilens ${versions.apilens} (\`apilens lint <file> --format json\`, the bin \`dist/cli.js\`: \`node --v8-pool-size=0\`), Spectral ${versions.spectral} (\`spectral lint --ruleset bench/spectral.yaml\`, extends spectral:oas), Redocly CLI ${versions.redocly} (\`redocly lint --config bench/redocly.yaml\`, extends recommended).`,
+    `Tools: apilens ${versions.apilens} (\`node dist/cli.js lint <file> --format json\`), Spectral ${versions.spectral} (\`spectral lint --ruleset bench/spectral.yaml\`, extends spectral:oas), Redocly CLI ${versions.redocly} (\`redocly lint --config bench/redocly.yaml\`, extends recommended).`,
     'Whole-process wall time (median of 3 runs; 1 run for Spectral on documents over 3 MB) and peak RSS, measured with GNU time. Ratios: peer time / apilens time (higher is better for apilens).',
     '',
     '| document | size | apilens | Spectral | Redocly | vs Spectral | vs Redocly | yaml parseDocument | js-yaml load |',

@@ -1,7 +1,7 @@
 // Builds the three bundles (extension client, language server, CLI) with esbuild, after
 // regenerating the rule registry from the files in server/src/core/rules/.
 import { build } from 'esbuild';
-import { readdirSync, writeFileSync, readFileSync, existsSync, copyFileSync, mkdirSync, chmodSync } from 'node:fs';
+import { readdirSync, writeFileSync, readFileSync, existsSync, copyFileSync, mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
@@ -76,9 +76,5 @@ copyFileSync(join(root, 'node_modules/typescript/lib/typescript.js'), join(root,
 await Promise.all([
   build({ ...common, entryPoints: [join(root, 'client/src/extension.ts')], outfile: join(root, 'dist/extension.js'), external: ['vscode'] }),
   build({ ...common, entryPoints: [join(root, 'server/src/lsp/main.ts')], outfile: join(root, 'dist/server.js'), plugins: [lazyTypeScript] }),
-  // The `apilens` bin starts Node with V8's background threads sized to the machine (its cores less
-  // one) instead of Node's fixed four: on a two-core CI runner the four competed with the analysis
-  // for the CPU (GitHub's description 1.52 -> 1.37 s). `node dist/cli.js` runs the same, without it.
-  build({ ...common, entryPoints: [join(root, 'server/src/cli/main.ts')], outfile: join(root, 'dist/cli.js'), banner: { js: '#!/usr/bin/env -S node --v8-pool-size=0' }, plugins: [lazyTypeScript] }),
+  build({ ...common, entryPoints: [join(root, 'server/src/cli/main.ts')], outfile: join(root, 'dist/cli.js'), banner: { js: '#!/usr/bin/env node' }, plugins: [lazyTypeScript] }),
 ]);
-chmodSync(join(root, 'dist/cli.js'), 0o755);

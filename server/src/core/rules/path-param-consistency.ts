@@ -7,11 +7,11 @@ import { rememberedByText } from '../text';
 
 export interface ParamUse { path: string; name: string; position: string }
 
-/** Each template parameter of a path with the position it names: `/users/{userId}/sessions` -> (/users/{}, userId). */
-export function parameterPositions(path: string): readonly ParamUse[] {
-  return rememberedPositions(path);
-}
-const rememberedPositions = rememberedByText((path: string): readonly ParamUse[] => {
+/**
+ * Each template parameter of a path with the position it names: `/users/{userId}/sessions` ->
+ * (/users/{}, userId). Remembered: a route file asks for every route's path on each keystroke.
+ */
+export const parameterPositions = rememberedByText((path: string): readonly ParamUse[] => {
   const uses: ParamUse[] = [];
   const prefix: string[] = [];
   for (const segment of segmentsOf(path)) {

@@ -116,13 +116,13 @@ paths:
   },
 });
 
-/** `/v1/health` is as operational as `/health`; `/api/v1/metrics` too. */
 /** What the check reads of a route's path: remembered, as every route is read on each keystroke. */
 const codePathReading = rememberedByText((path: string) => {
   const template = templatePath(path);
   return Object.freeze({ operational: isOperationalPath(stripVersion(template)), versions: versionSegments(template).length });
 });
 
+/** `/v1/health` is as operational as `/health`; `/api/v1/metrics` too. */
 function stripVersion(path: string): string {
   return path.replace(/^\/((api|rest)\/)?v\d+[^/]*/i, '') || '/';
 }

@@ -96,7 +96,12 @@ function measure(tool, file, runs) {
   return { ok: true, seconds: median(ok.map((s) => s.seconds)), rssMb: Math.max(...ok.map((s) => s.rssMb)), runs: ok.length };
 }
 
-const env = { REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' };
+// apilens keeps V8's compiled code of its bundles between runs (server/src/compile-cache.ts). The
+// bench gives it its own folder, emptied when a run starts: the first apilens run writes it, the
+// others read it, as on a developer's machine or in a CI job that caches the folder. The cold and
+// warm times are measured apart (compileCacheRows).
+const compileCache = join(work, 'compile-cache');
+const env = { REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1', APILENS_COMPILE_CACHE: compileCache };
 const tools = [
   { name: 'apilens', run: (file) => timed(process.execPath, [join(root, 'dist/cli.js'), 'lint', file, '--format', 'json', '--config', join(here, 'apilens.yaml')], { env }) },
   { name: 'Spectral', run: (file) => timed(bin('spectral'), ['lint', '--ruleset', join(here, 'spectral.yaml'), '--format', 'json', '--quiet', ...(statSync(file).isDirectory() ? [join(file, '*.json')] : [file])], { env }) },
@@ -112,6 +117,21 @@ function floor(file) {
   return { parseDocument: time(() => yaml.parseDocument(text)), jsYamlLoad: time(() => jsYaml.load(text)) };
 }
 
+/** apilens with an empty compile cache (a first run) and with a warm one, alternating, 3 rounds. */
+function compileCacheRows(targets) {
+  return targets.map(({ name, file }) => {
+    const cold = [], warm = [];
+    for (let round = 0; round < 3; round++) {
+      const empty = join(work, 'compile-cache-cold');
+      rmSync(empty, { recursive: true, force: true });
+      cold.push(timed(process.execPath, [join(root, 'dist/cli.js'), 'lint', file, '--format', 'json', '--config', join(here, 'apilens.yaml')], { env: { ...env, APILENS_COMPILE_CACHE: empty } }));
+      warm.push(tools[0].run(file));
+    }
+    const summary = (samples) => ({ ok: samples.every((s) => s.ok), seconds: median(samples.map((s) => s.seconds)), rssMb: Math.max(...samples.map((s) => s.rssMb)) });
+    return { name, cold: summary(cold), warm: summary(warm) };
+  });
+}
+
 function format(result) {
   return result.ok ? `${result.seconds.toFixed(2)} s, ${Math.round(result.rssMb)} MB` : result.note;
 }
@@ -124,6 +144,8 @@ async function main() {
   ensureDependencies();
   execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
   const { docs, batchDir, latencySpecs } = prepareDocuments();
+  rmSync(compileCache, { recursive: true, force: true });
+  process.env.APILENS_COMPILE_CACHE = compileCache; // the latency bench's servers too
   if (latencyOnly) {
     // Only the editor-latency table, into its own file: RESULTS.md stays the output of one full run.
     const latency = await measureLatency({ root, work, githubYaml: docs.find((d) => d.name.startsWith('GitHub'))?.file, specs: latencySpecs });
@@ -148,8 +170,13 @@ async function main() {
   const batch = {};
   for (const tool of tools) batch[tool.name] = measure(tool, batchDir, 1);
   console.log(Object.entries(batch).map(([name, r]) => `${name}: ${format(r)}`).join(', '));
+  console.log('compile cache: cold and warm ...');
+  const compile = compileCacheRows([
+    ...docs.filter((d) => /^(GitHub REST \(YAML\)|Stripe)/.test(d.name)),
+    { name: 'examples/ (route code and specs)', file: join(root, 'examples') },
+  ]);
   const latency = await measureLatency({ root, work, githubYaml: docs.find((d) => d.name.startsWith('GitHub'))?.file, specs: latencySpecs });
-  writeResults({ rows, batch, latency });
+  writeResults({ rows, batch, compile, latency });
 }
 
 function commit() {
@@ -168,7 +195,7 @@ function latencyTable(latency) {
   return [
     'Time from `didChange` to the published diagnostics of that version, driving `node ' + serverNodeFlags(root).join(' ') + ' dist/server.js --stdio` (the flags the extension starts it with) like an editor (debounce set to 0 ms, so this is analysis time only). 50 single-character edits at places spread through the document: in YAML a letter typed at the end of a scalar value (`type: string` becomes `type: stringx`), in the route file a space at the end of a line, in minified JSON (a single line) a space at the start of a string value. Each document is alone in its folder (the server\'s workspace).',
     '',
-    'Each server is started for its document, so the first edits run code V8 has not optimised yet. The last columns are the same 50 edits after the document is closed and opened again in the same server, as in an editor that has been running a while.',
+    'Each server is started for its document, so the first edits run code V8 has not optimised yet (they share the bench\'s compile cache, which the first server fills when it exits, so the others start from saved bytecode, as an editor started again would). The last columns are the same 50 edits after the document is closed and opened again in the same server, as in an editor that has been running a while.',
     '',
     '| document | p50 | p95 | max | server RSS after open | after the edits | reopened: p50 | p95 | max |',
     '|---|---|---|---|---|---|---|---|---|',
@@ -177,7 +204,7 @@ function latencyTable(latency) {
   ];
 }
 
-function writeResults({ rows, batch, latency }) {
+function writeResults({ rows, batch, compile, latency }) {
   const versions = {
     node: process.version,
     apilens: JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version,
@@ -195,6 +222,12 @@ function writeResults({ rows, batch, latency }) {
     '|---|---|---|---|---|---|---|---|---|',
     ...rows.map(({ doc, size, results, parse }) => `| ${doc.name} | ${(size / 1e6).toFixed(2)} MB | ${format(results.apilens)} | ${format(results.Spectral)} | ${format(results.Redocly)} | ${ratio(results.apilens, results.Spectral)} | ${ratio(results.apilens, results.Redocly)} | ${parse.parseDocument.toFixed(2)} s | ${parse.jsYamlLoad.toFixed(2)} s |`),
     `| batch of 500 documents (one invocation) | | ${format(batch.apilens)} | ${format(batch.Spectral)} | ${format(batch.Redocly)} | ${ratio(batch.apilens, batch.Spectral)} | ${ratio(batch.apilens, batch.Redocly)} | | |`,
+    '',
+    'apilens ran with its compile cache in `bench/.work/compile-cache`, emptied when the bench started: its first run wrote the cache, the others read it. Below, the same command with an empty cache (a first run on a machine, which also writes the cache) and with a warm one, alternating, median of 3:',
+    '',
+    '| input | empty cache | warm cache | saved |',
+    '|---|---|---|---|',
+    ...compile.map(({ name, cold, warm }) => `| ${name} | ${format(cold)} | ${format(warm)} | ${cold.ok && warm.ok ? `${Math.round((cold.seconds - warm.seconds) * 1000)} ms` : '-'} |`),
     '',
     '## Editor latency',
     '',

@@ -58,23 +58,38 @@ const common = {
 // The TypeScript compiler is 9 MB of JavaScript that takes about half a second to read, compile and
 // initialise. Only route files need it, so the server and CLI bundles load it from its own file on
 // first use: every `import ts from 'typescript'` in our sources resolves to a binding that starts as
-// a loader and is replaced by the real module the first time any of its members is read.
+// a loader and is replaced by the real module the first time any of its members is read. It loads
+// through the code cache, as the bundles themselves do (server/src/compile-cache.ts).
 const lazyTypeScript = {
   name: 'lazy-typescript',
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^typescript$/ }, (args) =>
-      args.namespace === 'lazy-typescript' ? { path: './typescript.js', external: true } : { path: 'typescript', namespace: 'lazy-typescript' });
+    pluginBuild.onResolve({ filter: /^typescript$/ }, () => ({ path: 'typescript', namespace: 'lazy-typescript' }));
     pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy-typescript' }, () => ({
       loader: 'js',
-      contents: `let ts = new Proxy({}, { get(_, key) { ts = require('typescript'); return ts[key]; } });
+      contents: `let ts = new Proxy({}, { get(_, key) {
+  ts = require('./compile-cache.js').requireWithCompileCache(require('node:path').join(__dirname, 'typescript.js'));
+  return ts[key];
+} });
 export { ts as default };`,
     }));
+    pluginBuild.onResolve({ filter: /^\.\/compile-cache\.js$/ }, () => ({ path: './compile-cache.js', external: true }));
+  },
+};
+// dist/cli.js and dist/server.js are small loaders that run dist/cli-main.js and dist/server-main.js
+// through the code cache. They and the bundles share one copy of it: dist/compile-cache.js.
+const sharedCompileCache = {
+  name: 'shared-compile-cache',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /\/compile-cache$/ }, () => ({ path: './compile-cache.js', external: true }));
   },
 };
 mkdirSync(join(root, 'dist'), { recursive: true });
 copyFileSync(join(root, 'node_modules/typescript/lib/typescript.js'), join(root, 'dist/typescript.js'));
 await Promise.all([
   build({ ...common, entryPoints: [join(root, 'client/src/extension.ts')], outfile: join(root, 'dist/extension.js'), external: ['vscode'] }),
-  build({ ...common, entryPoints: [join(root, 'server/src/lsp/main.ts')], outfile: join(root, 'dist/server.js'), plugins: [lazyTypeScript] }),
-  build({ ...common, entryPoints: [join(root, 'server/src/cli/main.ts')], outfile: join(root, 'dist/cli.js'), banner: { js: '#!/usr/bin/env node' }, plugins: [lazyTypeScript] }),
+  build({ ...common, entryPoints: [join(root, 'server/src/compile-cache.ts')], outfile: join(root, 'dist/compile-cache.js') }),
+  build({ ...common, entryPoints: [join(root, 'server/src/lsp/bin.ts')], outfile: join(root, 'dist/server.js'), plugins: [sharedCompileCache] }),
+  build({ ...common, entryPoints: [join(root, 'server/src/lsp/main.ts')], outfile: join(root, 'dist/server-main.js'), plugins: [lazyTypeScript] }),
+  build({ ...common, entryPoints: [join(root, 'server/src/cli/bin.ts')], outfile: join(root, 'dist/cli.js'), banner: { js: '#!/usr/bin/env node' }, plugins: [sharedCompileCache] }),
+  build({ ...common, entryPoints: [join(root, 'server/src/cli/main.ts')], outfile: join(root, 'dist/cli-main.js'), plugins: [lazyTypeScript] }),
 ]);

@@ -135,6 +135,9 @@ test('where the cache lives', () => {
   assert.equal(compileCacheDirectory({ XDG_CACHE_HOME: '/cache' }), join('/cache', 'apilens', 'compile-cache'));
   assert.equal(compileCacheDirectory({ XDG_CACHE_HOME: 'relative' }), undefined);
   if (process.platform === 'linux') assert.match(compileCacheDirectory({}) ?? '', /\/\.cache\/apilens\/compile-cache$/);
+  assert.equal(compileCacheDirectory({ CI: 'true', XDG_CACHE_HOME: '/cache' }), undefined, 'a CI runner starts empty: only where it is asked for');
+  assert.equal(compileCacheDirectory({ CI: 'true', APILENS_COMPILE_CACHE: '/ci/cache' }), '/ci/cache');
+  assert.equal(compileCacheDirectory({ CI: 'false', XDG_CACHE_HOME: '/cache' }), join('/cache', 'apilens', 'compile-cache'));
 });
 
 test('the CLI finds the same problems with the cache cold, warm and off', () => {

@@ -1,8 +1,9 @@
 import { mock, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, lstatSync, mkdirSync, symlinkSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { compileCacheDirectory, requireWithCompileCache } from '../server/src/compile-cache';
 import { ROOT, CLI } from './support/cli';
@@ -54,6 +55,31 @@ test('a process that runs on (a language server) writes its cache after half a m
     assert.deepEqual(cacheFiles(directory), []);
     mock.timers.tick(1_000);
     assert.equal(cacheFiles(directory).length, 1);
+  } finally {
+    mock.timers.reset();
+    if (setting === undefined) delete process.env.APILENS_COMPILE_CACHE;
+    else process.env.APILENS_COMPILE_CACHE = setting;
+  }
+});
+
+test('a link planted where the cache is written is not written through', () => {
+  const directory = join(mkdtempSync(join(tmpdir(), 'apilens-cache-')), 'cache');
+  const source = 'exports.answer = () => "planted";\n';
+  const file = bundle(source);
+  const victim = join(mkdtempSync(join(tmpdir(), 'apilens-victim-')), 'victim.txt');
+  writeFileSync(victim, 'keep me');
+  mkdirSync(directory);
+  const cachePath = join(directory, `bundle-${createHash('sha256').update(source).digest('hex').slice(0, 16)}.v8`);
+  symlinkSync(victim, `${cachePath}.${process.pid}.tmp`);
+  const setting = process.env.APILENS_COMPILE_CACHE;
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    process.env.APILENS_COMPILE_CACHE = directory;
+    assert.equal(requireWithCompileCache(file).answer(), 'planted');
+    mock.timers.tick(30_000);
+    assert.equal(readFileSync(victim, 'utf8'), 'keep me');
+    assert.equal(existsSync(cachePath), false);
+    assert.throws(() => lstatSync(`${cachePath}.${process.pid}.tmp`), 'the planted link is removed');
   } finally {
     mock.timers.reset();
     if (setting === undefined) delete process.env.APILENS_COMPILE_CACHE;

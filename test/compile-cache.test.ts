@@ -24,6 +24,20 @@ function bundle(body: string): string {
   return file;
 }
 
+/** Runs `body` in this process with the cache in `directory` and Node's timers mocked. */
+function inThisProcess(directory: string, body: () => void): void {
+  const setting = process.env.APILENS_COMPILE_CACHE;
+  mock.timers.enable({ apis: ['setTimeout'] });
+  process.env.APILENS_COMPILE_CACHE = directory;
+  try {
+    body();
+  } finally {
+    mock.timers.reset();
+    if (setting === undefined) delete process.env.APILENS_COMPILE_CACHE;
+    else process.env.APILENS_COMPILE_CACHE = setting;
+  }
+}
+
 const cacheFiles = (directory: string) => (existsSync(directory) ? readdirSync(directory).filter((name) => name.endsWith('.v8')).sort() : []);
 
 test('the first run writes the cache, the next ones read it and leave it as it is', () => {
@@ -45,21 +59,14 @@ test('the first run writes the cache, the next ones read it and leave it as it i
 test('a process that runs on (a language server) writes its cache after half a minute', () => {
   const directory = join(mkdtempSync(join(tmpdir(), 'apilens-cache-')), 'cache');
   const file = bundle('exports.answer = () => "long-lived";\n');
-  const setting = process.env.APILENS_COMPILE_CACHE;
-  mock.timers.enable({ apis: ['setTimeout'] });
-  try {
-    process.env.APILENS_COMPILE_CACHE = directory;
+  inThisProcess(directory, () => {
     assert.equal(requireWithCompileCache(file).answer(), 'long-lived');
     assert.equal(requireWithCompileCache(file).answer(), 'long-lived', 'loaded once');
     mock.timers.tick(29_000);
     assert.deepEqual(cacheFiles(directory), []);
     mock.timers.tick(1_000);
     assert.equal(cacheFiles(directory).length, 1);
-  } finally {
-    mock.timers.reset();
-    if (setting === undefined) delete process.env.APILENS_COMPILE_CACHE;
-    else process.env.APILENS_COMPILE_CACHE = setting;
-  }
+  });
 });
 
 test('a link planted where the cache is written is not written through', () => {
@@ -71,20 +78,13 @@ test('a link planted where the cache is written is not written through', () => {
   mkdirSync(directory);
   const cachePath = join(directory, `bundle-${createHash('sha256').update(source).digest('hex').slice(0, 16)}.v8`);
   symlinkSync(victim, `${cachePath}.${process.pid}.tmp`);
-  const setting = process.env.APILENS_COMPILE_CACHE;
-  mock.timers.enable({ apis: ['setTimeout'] });
-  try {
-    process.env.APILENS_COMPILE_CACHE = directory;
+  inThisProcess(directory, () => {
     assert.equal(requireWithCompileCache(file).answer(), 'planted');
     mock.timers.tick(30_000);
     assert.equal(readFileSync(victim, 'utf8'), 'keep me');
     assert.equal(existsSync(cachePath), false);
     assert.throws(() => lstatSync(`${cachePath}.${process.pid}.tmp`), 'the planted link is removed');
-  } finally {
-    mock.timers.reset();
-    if (setting === undefined) delete process.env.APILENS_COMPILE_CACHE;
-    else process.env.APILENS_COMPILE_CACHE = setting;
-  }
+  });
 });
 
 test('a rebuild of the same length gets its own cache, and the old one is removed', () => {

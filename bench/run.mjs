@@ -101,9 +101,11 @@ function measure(tool, file, runs) {
 // others read it, as on a developer's machine or in a CI job that caches the folder. The cold and
 // warm times are measured apart (compileCacheRows).
 const compileCache = join(work, 'compile-cache');
-const env = { REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1', APILENS_COMPILE_CACHE: compileCache };
+const env = { REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' };
+const lintWithApilens = (file, compileCacheFolder = compileCache) =>
+  timed(process.execPath, [join(root, 'dist/cli.js'), 'lint', file, '--format', 'json', '--config', join(here, 'apilens.yaml')], { env: { ...env, APILENS_COMPILE_CACHE: compileCacheFolder } });
 const tools = [
-  { name: 'apilens', run: (file) => timed(process.execPath, [join(root, 'dist/cli.js'), 'lint', file, '--format', 'json', '--config', join(here, 'apilens.yaml')], { env }) },
+  { name: 'apilens', run: (file) => lintWithApilens(file) },
   { name: 'Spectral', run: (file) => timed(bin('spectral'), ['lint', '--ruleset', join(here, 'spectral.yaml'), '--format', 'json', '--quiet', ...(statSync(file).isDirectory() ? [join(file, '*.json')] : [file])], { env }) },
   { name: 'Redocly', run: (file) => timed(bin('redocly'), ['lint', '--config', join(here, 'redocly.yaml'), '--format', 'json', ...(statSync(file).isDirectory() ? readdirSync(file).map((f) => join(file, f)) : [file])], { env }) },
 ];
@@ -124,8 +126,8 @@ function compileCacheRows(targets) {
     for (let round = 0; round < 3; round++) {
       const empty = join(work, 'compile-cache-cold');
       rmSync(empty, { recursive: true, force: true });
-      cold.push(timed(process.execPath, [join(root, 'dist/cli.js'), 'lint', file, '--format', 'json', '--config', join(here, 'apilens.yaml')], { env: { ...env, APILENS_COMPILE_CACHE: empty } }));
-      warm.push(tools[0].run(file));
+      cold.push(lintWithApilens(file, empty));
+      warm.push(lintWithApilens(file));
     }
     const summary = (samples) => ({ ok: samples.every((s) => s.ok), seconds: median(samples.map((s) => s.seconds)), rssMb: Math.max(...samples.map((s) => s.rssMb)) });
     return { name, cold: summary(cold), warm: summary(warm) };

@@ -126,11 +126,11 @@ test('a spec-only run never loads the TypeScript compiler; a run with route code
   // It is read, whether through the code cache (server/src/compile-cache.ts) or through require.
   writeFileSync(trace, `const fs = require('fs'); const read = fs.readFileSync;
 fs.readFileSync = function (file, ...rest) { if (/typescript\\.js$/.test(String(file))) process.stderr.write('TYPESCRIPT LOADED\\n'); return read.call(this, file, ...rest); };`);
-  const run = (target: string) => spawnSync(process.execPath, ['-r', trace, join(ROOT, 'dist/cli.js'), 'lint', target, '--format', 'json'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  const run = (target: string, env: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, ['-r', trace, join(ROOT, 'dist/cli.js'), 'lint', target, '--format', 'json'], {
+    cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env },
+  });
   assert.doesNotMatch(run(`${FOUR}/openapi.yaml`).stderr, /TYPESCRIPT LOADED/);
   assert.doesNotMatch(run('examples/billing-service/openapi.json').stderr, /TYPESCRIPT LOADED/);
   assert.match(run('examples/orders-service').stderr, /TYPESCRIPT LOADED/);
-  assert.match(spawnSync(process.execPath, ['-r', trace, join(ROOT, 'dist/cli.js'), 'lint', 'examples/orders-service'], {
-    cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...process.env, APILENS_COMPILE_CACHE: 'off' },
-  }).stderr, /TYPESCRIPT LOADED/);
+  assert.match(run('examples/orders-service', { APILENS_COMPILE_CACHE: 'off' }).stderr, /TYPESCRIPT LOADED/);
 });

@@ -11,15 +11,15 @@ let statusItem: vscode.StatusBarItem | undefined;
  */
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const serverModule = context.asAbsolutePath('dist/server.js');
-  // SERVER_NODE_FLAGS (`--v8-pool-size=0`): V8's background threads sized to the machine's cores
-  // less one, not Node's fixed four. On two cores the four competed with the server's own thread
-  // for the CPU while V8 was still optimising, and the first edits in a route file waited for it
-  // (bench/LATENCY.md). The benchmark starts the server with the same flags.
   // The server's code cache (server/src/compile-cache.ts) goes in the extension's own storage, which
   // VS Code removes with the extension, unless APILENS_COMPILE_CACHE says otherwise.
   const env = process.env.APILENS_COMPILE_CACHE || context.globalStorageUri.scheme !== 'file'
     ? {}
     : { APILENS_COMPILE_CACHE: vscode.Uri.joinPath(context.globalStorageUri, 'compile-cache').fsPath };
+  // SERVER_NODE_FLAGS (`--v8-pool-size=0`): V8's background threads sized to the machine's cores
+  // less one, not Node's fixed four. On two cores the four competed with the server's own thread
+  // for the CPU while V8 was still optimising, and the first edits in a route file waited for it
+  // (bench/LATENCY.md). The benchmark starts the server with the same flags.
   const serverOptions = (execArgv: string[]): ServerOptions => ({
     run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv, env } },
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },

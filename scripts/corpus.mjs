@@ -2,7 +2,7 @@
 // real API descriptions) through the CLI, in chunks, each under a time bound. Fails on a crash (exit
 // 2 or an internal-error line), a hang, or a document over the per-document bound. Prints counts.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -34,6 +34,7 @@ const byRule = new Map();
 const slowest = [];
 const failures = [];
 const statsDir = mkdtempSync(join(tmpdir(), 'apilens-corpus-'));
+process.on('exit', () => rmSync(statsDir, { recursive: true, force: true }));
 const started = Date.now();
 for (let i = 0; i < files.length; i += CHUNK) {
   const chunk = files.slice(i, i + CHUNK);

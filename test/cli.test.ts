@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync, readFileSync, mkdirSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync, readFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { allRules } from '../server/src/core/rules';
 import { runCli, ROOT } from './support/cli';
+import { temporaryFolder } from './support/temporary';
 
 const FOUR = 'test/fixtures/cli/four-problems';
 const EXPECTED_FOUR = [
@@ -81,7 +81,7 @@ test('rules --format json lists every rule with its metadata, and each has a doc
 });
 
 test('config file sets severities and turns rules off', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'apilens-cfg-'));
+  const dir = temporaryFolder('cfg');
   writeFileSync(join(dir, 'openapi.yaml'), readFileSync(join(ROOT, FOUR, 'openapi.yaml')));
   writeFileSync(join(dir, '.apilens.yaml'), 'rules:\n  oas-schema-valid: off\n  oas-ref-resolves: warn\n');
   const { stdout } = runCli(['lint', '.', '--format', 'json'], dir);
@@ -93,7 +93,7 @@ test('config file sets severities and turns rules off', () => {
 });
 
 test('gitignored folders are skipped; explicit files are not', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'apilens-ignore-'));
+  const dir = temporaryFolder('ignore');
   mkdirSync(join(dir, 'generated'));
   writeFileSync(join(dir, '.gitignore'), 'generated/\n');
   writeFileSync(join(dir, 'generated', 'openapi.yaml'), readFileSync(join(ROOT, FOUR, 'openapi.yaml')));
@@ -102,9 +102,9 @@ test('gitignored folders are skipped; explicit files are not', () => {
 });
 
 test('a symlink out of the workspace is not followed', () => {
-  const outside = mkdtempSync(join(tmpdir(), 'apilens-outside-'));
+  const outside = temporaryFolder('outside');
   writeFileSync(join(outside, 'secret.yaml'), 'components:\n  schemas:\n    Secret: { type: string }\n');
-  const dir = mkdtempSync(join(tmpdir(), 'apilens-ws-'));
+  const dir = temporaryFolder('ws');
   symlinkSync(join(outside, 'secret.yaml'), join(dir, 'linked.yaml'));
   writeFileSync(join(dir, 'openapi.yaml'), `openapi: 3.1.0
 info: { title: T, version: 1.0.0 }
@@ -122,7 +122,7 @@ components:
 
 test('a spec-only run never loads the TypeScript compiler; a run with route code does', () => {
   // dist/typescript.js is 9 MB that takes about half a second to load: only route files need it.
-  const trace = join(mkdtempSync(join(tmpdir(), 'apilens-trace-')), 'trace.cjs');
+  const trace = join(temporaryFolder('trace'), 'trace.cjs');
   // It is read, whether through the code cache (server/src/compile-cache.ts) or through require.
   writeFileSync(trace, `const fs = require('fs'); const read = fs.readFileSync;
 fs.readFileSync = function (file, ...rest) { if (/typescript\\.js$/.test(String(file))) process.stderr.write('TYPESCRIPT LOADED\\n'); return read.call(this, file, ...rest); };`);

@@ -1,12 +1,12 @@
 import { mock, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chownSync, existsSync, lstatSync, mkdirSync, symlinkSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chownSync, existsSync, lstatSync, mkdirSync, symlinkSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { compileCacheDirectory, requireWithCompileCache } from '../server/src/compile-cache';
 import { ROOT, CLI } from './support/cli';
+import { temporaryFolder } from './support/temporary';
 
 const LOADER = join(ROOT, 'dist/compile-cache.js');
 
@@ -19,7 +19,7 @@ function load(file: string, cacheDirectory: string, nodeFlags: string[] = []) {
 }
 
 function bundle(body: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), 'apilens-bundle-')), 'bundle.js');
+  const file = join(temporaryFolder('bundle'), 'bundle.js');
   writeFileSync(file, body);
   return file;
 }
@@ -41,7 +41,7 @@ function inThisProcess(directory: string, body: () => void): void {
 const cacheFiles = (directory: string) => (existsSync(directory) ? readdirSync(directory).filter((name) => name.endsWith('.v8')).sort() : []);
 
 test('the first run writes the cache, the next ones read it and leave it as it is', () => {
-  const directory = join(mkdtempSync(join(tmpdir(), 'apilens-cache-')), 'cache');
+  const directory = join(temporaryFolder('cache'), 'cache');
   const file = bundle(`#!/usr/bin/env node\nexports.answer = () => [__filename, typeof require('node:path').join, 6 * 7];\n`);
   assert.deepEqual(load(file, directory), [file, 'function', 42]);
   const written = cacheFiles(directory);
@@ -57,7 +57,7 @@ test('the first run writes the cache, the next ones read it and leave it as it i
 });
 
 test('a process that runs on (a language server) writes its cache after half a minute', () => {
-  const directory = join(mkdtempSync(join(tmpdir(), 'apilens-cache-')), 'cache');
+  const directory = join(temporaryFolder('cache'), 'cache');
   const file = bundle('exports.answer = () => "long-lived";\n');
   inThisProcess(directory, () => {
     assert.equal(requireWithCompileCache(file).answer(), 'long-lived');
@@ -70,10 +70,10 @@ test('a process that runs on (a language server) writes its cache after half a m
 });
 
 test('a link planted where the cache is written is not written through', () => {
-  const directory = join(mkdtempSync(join(tmpdir(), 'apilens-cache-')), 'cache');
+  const directory = join(temporaryFolder('cache'), 'cache');
   const source = 'exports.answer = () => "planted";\n';
   const file = bundle(source);
-  const victim = join(mkdtempSync(join(tmpdir(), 'apilens-victim-')), 'victim.txt');
+  const victim = join(temporaryFolder('victim'), 'victim.txt');
   writeFileSync(victim, 'keep me');
   mkdirSync(directory);
   const cachePath = join(directory, `bundle-${createHash('sha256').update(source).digest('hex').slice(0, 16)}.v8`);
@@ -89,7 +89,7 @@ test('a link planted where the cache is written is not written through', () => {
 
 test('a rebuild of the same length gets its own cache, and the old one is removed', () => {
   // V8 only compares the source's length: a cache named by the path would run the old code.
-  const directory = join(mkdtempSync(join(tmpdir(), 'apilens-cache-')), 'cache');
+  const directory = join(temporaryFolder('cache'), 'cache');
   const file = bundle('exports.answer = () => 1;\n');
   assert.equal(load(file, directory), 1);
   const first = cacheFiles(directory);
@@ -101,7 +101,7 @@ test('a rebuild of the same length gets its own cache, and the old one is remove
 });
 
 test('data made with other V8 flags is compiled past and replaced', () => {
-  const directory = join(mkdtempSync(join(tmpdir(), 'apilens-cache-')), 'cache');
+  const directory = join(temporaryFolder('cache'), 'cache');
   const file = bundle('exports.answer = () => "same";\n');
   assert.equal(load(file, directory), 'same');
   const [name] = cacheFiles(directory);
@@ -115,7 +115,7 @@ test('data made with other V8 flags is compiled past and replaced', () => {
 });
 
 test('a damaged cache is compiled past and replaced', () => {
-  const directory = join(mkdtempSync(join(tmpdir(), 'apilens-cache-')), 'cache');
+  const directory = join(temporaryFolder('cache'), 'cache');
   const file = bundle('exports.answer = () => ({ ok: true });\n');
   load(file, directory);
   const [name] = cacheFiles(directory);
@@ -125,7 +125,7 @@ test('a damaged cache is compiled past and replaced', () => {
 });
 
 test('a cache file that belongs to another user is not read', { skip: process.getuid?.() !== 0 && 'needs root to give a file away' }, () => {
-  const directory = join(mkdtempSync(join(tmpdir(), 'apilens-cache-')), 'cache');
+  const directory = join(temporaryFolder('cache'), 'cache');
   const file = bundle('exports.answer = () => "mine";\n');
   load(file, directory);
   const [name] = cacheFiles(directory);
@@ -135,7 +135,7 @@ test('a cache file that belongs to another user is not read', { skip: process.ge
 });
 
 test('off, or a cache folder that cannot be written, still runs the code', () => {
-  const parent = mkdtempSync(join(tmpdir(), 'apilens-cache-'));
+  const parent = temporaryFolder('cache');
   const file = bundle('exports.answer = () => "ran";\n');
   assert.equal(load(file, 'off'), 'ran');
   const blocker = join(parent, 'a-file');
@@ -145,7 +145,7 @@ test('off, or a cache folder that cannot be written, still runs the code', () =>
 });
 
 test('a bundle that throws while loading is not left half-loaded', () => {
-  const directory = join(mkdtempSync(join(tmpdir(), 'apilens-cache-')), 'cache');
+  const directory = join(temporaryFolder('cache'), 'cache');
   const file = bundle('throw new Error("broken bundle");\n');
   const script = `const { requireWithCompileCache } = require(${JSON.stringify(LOADER)});
 for (let i = 0; i < 2; i++) try { requireWithCompileCache(${JSON.stringify(file)}); } catch (e) { console.log(e.message); }`;
@@ -167,7 +167,7 @@ test('where the cache lives', () => {
 });
 
 test('the CLI finds the same problems with the cache cold, warm and off', () => {
-  const directory = join(mkdtempSync(join(tmpdir(), 'apilens-cache-')), 'cache');
+  const directory = join(temporaryFolder('cache'), 'cache');
   const lint = (cache: string) => {
     const run = spawnSync(process.execPath, [CLI, 'lint', 'examples', '--format', 'json'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, APILENS_COMPILE_CACHE: cache } });
     assert.equal(run.status, 1, run.stderr);
@@ -177,4 +177,12 @@ test('the CLI finds the same problems with the cache cold, warm and off', () => 
   assert.equal(lint(directory), off);
   assert.deepEqual(cacheFiles(directory).map((name) => name.replace(/-[0-9a-f]{16}\.v8$/, '')), ['cli-main', 'typescript']);
   assert.equal(lint(directory), off);
+});
+
+test('the bundles are one byte a character, so V8 holds their source at half the size', () => {
+  for (const bundle of ['cli-main.js', 'server-main.js']) {
+    const text = readFileSync(join(ROOT, 'dist', bundle), 'utf8');
+    assert.ok(text.length > 1_000_000, bundle);
+    assert.equal(/[^\u0000-\u00ff]/.exec(text), null, `${bundle} has a character above U+00FF`);
+  }
 });

@@ -1,11 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { URI } from 'vscode-uri';
 import { allRules } from '../server/src/core/rules';
 import { applyEdits, LspTestClient } from './support/lsp-client';
+import { temporaryFolder } from './support/temporary';
 
 /**
  * Drift in the editor: findings move with unsaved edits on either side, and the drift quick fixes
@@ -14,7 +14,7 @@ import { applyEdits, LspTestClient } from './support/lsp-client';
 const WORKSPACE = join(__dirname, 'fixtures/drift/express-service');
 const GOLDEN = join(__dirname, 'fixtures/drift-fixes');
 
-const dir = mkdtempSync(join(tmpdir(), 'apilens-drift-lsp-'));
+const dir = temporaryFolder('drift-lsp');
 cpSync(WORKSPACE, dir, { recursive: true });
 const specUri = URI.file(join(dir, 'openapi.yaml')).toString();
 const usersUri = URI.file(join(dir, 'src/users.ts')).toString();

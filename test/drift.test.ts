@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { allRules } from '../server/src/core/rules';
 import { run } from '../server/src/cli/main';
 import { parseMarkers } from './support/markers';
+import { temporaryFolder } from './support/temporary';
 
 /**
  * Drift fixtures are whole workspaces (a spec and the code that serves it) under
@@ -25,7 +25,7 @@ function filesUnder(dir: string): string[] {
 
 for (const workspace of readdirSync(ROOT)) {
   test(`drift workspace ${workspace}`, () => {
-    const dir = mkdtempSync(join(tmpdir(), `apilens-drift-${workspace}-`));
+    const dir = temporaryFolder(`drift-${workspace}`);
     cpSync(join(ROOT, workspace), dir, { recursive: true });
     writeFileSync(join(dir, '.apilens.yaml'), `rules:\n${allRules.filter((rule) => !rule.id.startsWith('drift-')).map((rule) => `  ${rule.id}: off`).join('\n')}\n`);
     let output = '';

@@ -1,7 +1,6 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { URI } from 'vscode-uri';
 import ts from 'typescript';
@@ -9,6 +8,7 @@ import { allRules } from '../server/src/core/rules';
 import { LspTestClient, applyEdits as applyLspEdits } from './support/lsp-client';
 import { analyzePath } from './support/workspace';
 import { runCli } from './support/cli';
+import { temporaryFolder } from './support/temporary';
 
 /**
  * Golden quick-fix tests: test/fixtures/fixes/<rule-id>/<case>.<ext> and <case>.fixed.<ext>.
@@ -68,7 +68,7 @@ for (const { ruleId, file, dir } of cases) {
     }
 
     // 2. Re-analysis: the rule is silent, nothing new appears, and the fix is not offered again.
-    const tmp = mkdtempSync(join(tmpdir(), 'apilens-fix-'));
+    const tmp = temporaryFolder('fix');
     cpSync(dir, tmp, { recursive: true });
     const fixedPath = join(tmp, file);
     writeFileSync(fixedPath, text);
@@ -81,7 +81,7 @@ for (const { ruleId, file, dir } of cases) {
     assert.deepEqual(grown, [], `${file}: the fix caused new findings:\n${afterFix.filter((d) => grown.includes(d.ruleId)).map(signature).join('\n')}`);
 
     // 3. `lint --fix` with only this rule enabled writes the same bytes.
-    const cliDir = mkdtempSync(join(tmpdir(), 'apilens-cli-fix-'));
+    const cliDir = temporaryFolder('cli-fix');
     cpSync(dir, cliDir, { recursive: true });
     writeFileSync(join(cliDir, '.apilens.yaml'), `rules:\n${allRules.filter((r) => r.id !== ruleId).map((r) => `  ${r.id}: off`).join('\n')}\n`);
     runCli(['lint', file, '--fix', '--format', 'json'], cliDir);

@@ -1,25 +1,25 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs, { mkdtempSync, writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
+import fs, { writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import net from 'node:net';
 import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import { URI } from 'vscode-uri';
 import { analyzeFile } from '../server/src/core/engine/analyze';
 import { NodeWorkspaceHost } from '../server/src/host/node-host';
 import { defineRule } from '../server/src/core/rules/rule';
 import { allRules } from '../server/src/core/rules';
+import { temporaryFolder } from './support/temporary';
 
 /**
  * Hostile input: every case must end in bounded time with a clear diagnostic (or nothing, for files
  * that are not OpenAPI documents), never an exception, never a read outside the workspace and never
  * a network connection. The network and fs hooks below record any attempt.
  */
-const workspace = mkdtempSync(join(tmpdir(), 'apilens-hostile-'));
-const outside = mkdtempSync(join(tmpdir(), 'apilens-outside-'));
+const workspace = temporaryFolder('hostile');
+const outside = temporaryFolder('outside');
 const networkAttempts: string[] = [];
 const outsideReads: string[] = [];
 const restore: (() => void)[] = [];

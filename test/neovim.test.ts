@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { temporaryFolder } from './support/temporary';
 
 /**
  * The standalone server in a second real editor: headless Neovim's built-in LSP client starts
@@ -14,7 +14,7 @@ const ROOT = join(__dirname, '..');
 const hasNvim = spawnSync('nvim', ['--version'], { encoding: 'utf8' }).status === 0;
 
 test('Neovim shows apilens diagnostics and code actions', { skip: !hasNvim && !process.env.CI ? 'nvim not installed (apt-get install neovim)' : false }, () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'apilens-nvim-')), 'result.json');
+  const out = join(temporaryFolder('nvim'), 'result.json');
   const spec = join(ROOT, 'test/fixtures/cli/four-problems/openapi.yaml');
   const route = join(ROOT, 'examples/orders-service/src/orders.ts');
   const run = spawnSync('timeout', ['60', 'nvim', '--headless', '-u', 'NONE', '-i', 'NONE', '-n', '-c', `luafile ${join(ROOT, 'test/neovim/lsp-test.lua')}`], {

@@ -1,11 +1,11 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { URI } from 'vscode-uri';
 import { LspTestClient } from './support/lsp-client';
 import { runCli } from './support/cli';
+import { temporaryFolder } from './support/temporary';
 
 /** Severities from editor settings, `.apilens.yaml`, disable comments, and workspace trust. */
 const FOUR = readFileSync(join(__dirname, 'fixtures/cli/four-problems/openapi.yaml'), 'utf8');
@@ -13,7 +13,7 @@ const clients: LspTestClient[] = [];
 after(() => Promise.all(clients.map((c) => c.shutdown())));
 
 function workspace(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'apilens-settings-'));
+  const dir = temporaryFolder('settings');
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { URI } from 'vscode-uri';
 import { SNIPPETS, expandSnippet } from '../server/src/core/features/snippets';
 import { analyzeFile } from '../server/src/core/engine/analyze';
 import { NodeWorkspaceHost } from '../server/src/host/node-host';
+import { temporaryFolder } from './support/temporary';
 
 /**
  * Snippets write the guide's patterns right the first time: each one, expanded with its defaults
@@ -77,7 +77,7 @@ components:
         instance: { type: string }
 `;
 
-const dir = mkdtempSync(join(tmpdir(), 'apilens-snippets-'));
+const dir = temporaryFolder('snippets');
 
 function lint(name: string, text: string) {
   const path = join(dir, name);

@@ -200,8 +200,8 @@ export class ChunkedYamlParser {
       // A slice (and every scalar js-yaml cuts from it) points into the whole text; a cached
       // chunk would keep each past version of a 10 MB document alive. Parse an own copy.
       const own = this.options.keepsVersions ? detached(slice) : slice;
-      parsed = lazyLeaf(uri, own);
-      next.set(own, parsed);
+      parsed = lazyLeaf(uri, own, this.options.keepsVersions);
+      next.set(parsed.text, parsed);
     } else {
       next.set(parsed.text, parsed);
     }
@@ -376,6 +376,27 @@ function detached(text: string): string {
 
 const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
 
+const YAML_OPTIONS = { schema: CORE_SCHEMA, json: false };
+
+/**
+ * js-yaml reads a copy of its input (it appends a terminating `\0`), and every scalar of 13
+ * characters or more it returns is a view into that copy, which therefore lives as long as the
+ * value. An editor's chunk kept its own text besides: the chunk's characters twice (10 MB on
+ * GitHub's description). The chunk's text is taken from js-yaml's copy instead, through the
+ * parse listener js-yaml hands its state to (removed after its first call, so it costs nothing per
+ * node). When the copy is not what this expects (another js-yaml version), the chunk keeps its own.
+ */
+function loadSharingText(chunk: string): { value: unknown; text: string } {
+  let copy: unknown;
+  const listener = (_event: string, state: { input?: unknown; listener?: unknown }) => {
+    copy = state.input;
+    state.listener = null;
+  };
+  const value = loadYaml(chunk, { ...YAML_OPTIONS, listener });
+  const isCopyOfChunk = typeof copy === 'string' && copy.length > chunk.length && copy.length <= chunk.length + 2 && copy.charCodeAt(copy.length - 1) === 0 && copy.startsWith(chunk.slice(0, 64)) && copy.endsWith(chunk.slice(-64), chunk.length);
+  return { value, text: isCopyOfChunk ? (copy as string).slice(0, chunk.length) : chunk };
+}
+
 /**
  * A chunk whose value comes from js-yaml (no positions, several times faster than building the
  * positioned tree), whose positions come from its lines where the YAML is plain block style, and
@@ -384,13 +405,14 @@ const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
  * js-yaml rejects the chunk (a syntax error, a duplicate key, an alias to another chunk), the full
  * parser runs at once so its errors, with positions, are reported.
  */
-function lazyLeaf(uri: string, slice: string): SpecDocument {
-  let value: unknown;
+function lazyLeaf(uri: string, chunk: string, keepsOneCopy = false): SpecDocument {
+  let loaded: { value: unknown; text: string };
   try {
-    value = loadYaml(slice, { schema: CORE_SCHEMA, json: false });
+    loaded = keepsOneCopy ? loadSharingText(chunk) : { value: loadYaml(chunk, YAML_OPTIONS), text: chunk };
   } catch {
-    return parseSpecDocument(uri, slice, 'yaml');
+    return parseSpecDocument(uri, chunk, 'yaml');
   }
+  const { value, text: slice } = loaded;
   let full: SpecDocument | undefined;
   let locator: BlockLocator | undefined;
   const positioned = () => (full ??= parseSpecDocument(uri, slice, 'yaml'));

@@ -62,6 +62,19 @@ test('files that are not OpenAPI documents get nothing, exit 0', () => {
   assert.deepEqual(JSON.parse(stdout).diagnostics, []);
 });
 
+test('--help and --version answer and exit 0; no command at all is a usage error', () => {
+  for (const help of [['--help'], ['-h'], ['help'], ['lint', '--help']]) {
+    const { code, stdout } = runCli(help);
+    assert.equal(code, 0, help.join(' '));
+    assert.match(stdout, /^Usage:\n  apilens --help \| --version\n  apilens lint/, help.join(' '));
+  }
+  const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  const versionRun = runCli(['--version']);
+  assert.equal(versionRun.code, 0);
+  assert.equal(versionRun.stdout, `${version}\n`);
+  assert.equal(runCli([]).code, 2);
+});
+
 test('usage errors exit 2', () => {
   assert.equal(runCli(['lint']).code, 2);
   assert.equal(runCli(['lint', FOUR, '--format', 'xml']).code, 2);

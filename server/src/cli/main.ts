@@ -18,11 +18,10 @@ import { NodeWorkspaceHost } from '../host/node-host';
 import { findConfigFile, readConfigFile } from '../host/config-file';
 import { collectFiles } from '../host/files';
 import { formatJson, formatSarif, formatText, type OutputFormat } from './format';
-
-declare const APILENS_VERSION: string | undefined;
-const VERSION = typeof APILENS_VERSION === 'string' ? APILENS_VERSION : '0.1.0';
+import { version as VERSION } from '../../../package.json';
 
 const USAGE = `Usage:
+  apilens --help | --version
   apilens lint <files or folders...> [--format text|json|sarif] [--config <file>] [--root <dir>]
                [--fix | --fix-dry-run] [--exit-zero] [--stats <file>]
   apilens rules [--format text|json]
@@ -36,19 +35,21 @@ class UsageError extends Error {}
 interface ParsedArgs { command: string; positional: string[]; options: Map<string, string | true> }
 
 function parseArgs(argv: string[]): ParsedArgs {
-  const [command = '', ...rest] = argv;
+  // `apilens --help` and `apilens --version` come without a command.
+  const [command = '', ...rest] = argv[0]?.startsWith('-') ? ['', ...argv] : argv;
   const positional: string[] = [];
   const options = new Map<string, string | true>();
   const takesValue = new Set(['format', 'config', 'root', 'stats']);
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
+    if (arg === '-h') { options.set('help', true); continue; }
     if (!arg.startsWith('--')) { positional.push(arg); continue; }
     const [name, inline] = arg.slice(2).split('=', 2);
     if (takesValue.has(name)) {
       const value = inline ?? rest[++i];
       if (value === undefined) throw new UsageError(`--${name} needs a value`);
       options.set(name, value);
-    } else if (['help', 'no-color', 'color', 'exit-zero', 'fix', 'fix-dry-run'].includes(name)) options.set(name, true);
+    } else if (['help', 'version', 'no-color', 'color', 'exit-zero', 'fix', 'fix-dry-run'].includes(name)) options.set(name, true);
     else throw new UsageError(`unknown option --${name}`);
   }
   return { command, positional, options };
@@ -56,7 +57,9 @@ function parseArgs(argv: string[]): ParsedArgs {
 
 export function run(argv: string[], cwd = process.cwd(), stdout = (s: string) => process.stdout.write(s + '\n')): number {
   const args = parseArgs(argv);
-  if (args.options.has('help') || args.command === '' || args.command === 'help') { stdout(USAGE); return args.command === '' ? 2 : 0; }
+  if (args.options.has('help') || args.command === 'help') { stdout(USAGE); return 0; }
+  if (args.options.has('version') || args.command === 'version') { stdout(VERSION); return 0; }
+  if (args.command === '') { stdout(USAGE); return 2; }
   switch (args.command) {
     case 'lint': return lint(args, cwd, stdout);
     case 'rules': return listRules(args, stdout);

@@ -29,7 +29,13 @@ export async function measureLatency({ root, work, githubYaml, specs = [] }) {
     { name: 'Express router, 2,000 lines', file: router, languageId: 'typescript' },
   ].filter(Boolean);
   const results = [];
-  for (const target of targets) results.push(await measureOne(rpc, root, target));
+  for (const target of targets) {
+    const measured = await measureOne(rpc, root, target);
+    // A server of its own that opens the document and then only sits idle: the memory it holds
+    // with the document open, once V8 has given back what the opening analysis needed.
+    const { rssIdleMb: rssOpenIdleMb } = await measureOne(rpc, root, target, { openAndIdleOnly: true });
+    results.push({ ...measured, rssOpenIdleMb });
+  }
   return results;
 }
 
@@ -37,7 +43,7 @@ export function serverNodeFlags(root) {
   return JSON.parse(readFileSync(join(root, 'client/src/server-node-flags.json'), 'utf8'));
 }
 
-async function measureOne(rpc, root, { name, file, languageId }) {
+async function measureOne(rpc, root, { name, file, languageId }, { openAndIdleOnly = false } = {}) {
   // The server starts with the node flags the extension gives it (client/src/server-node-flags.json);
   // APILENS_SERVER_ARGS adds more (for example `--cpu-prof` to profile it).
   const serverArgs = [...serverNodeFlags(root), ...(process.env.APILENS_SERVER_ARGS ? process.env.APILENS_SERVER_ARGS.split(' ') : [])];
@@ -60,6 +66,20 @@ async function measureOne(rpc, root, { name, file, languageId }) {
   await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });
   await withTimeout(opened, 300_000);
   const rssAfterOpenMb = rssOf(server.pid);
+  const stop = async () => {
+    // A clean exit, so a server started with --cpu-prof writes its profile.
+    await connection.sendRequest('shutdown').catch(() => undefined);
+    await connection.sendNotification('exit').catch(() => undefined);
+    await new Promise((resolve) => { server.on('exit', resolve); setTimeout(resolve, 10_000); });
+    connection.dispose();
+    server.kill();
+  };
+  if (openAndIdleOnly) {
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    const rssIdleMb = rssOf(server.pid);
+    await stop();
+    return { rssIdleMb };
+  }
   // `lines` is the document as the server holds it, so that edits typed later in the same document
   // land where they are meant to (inside a string value of minified JSON, not beside it).
   const typeEdits = async (firstVersion, lines = text.split('\n')) => {
@@ -97,12 +117,7 @@ async function measureOne(rpc, root, { name, file, languageId }) {
   await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
   const rssIdleMb = rssOf(server.pid);
   const { samples: afterPause } = await typeEdits(2000, reopenedLines);
-  // A clean exit, so a server started with --cpu-prof writes its profile.
-  await connection.sendRequest('shutdown').catch(() => undefined);
-  await connection.sendNotification('exit').catch(() => undefined);
-  await new Promise((resolve) => { server.on('exit', resolve); setTimeout(resolve, 10_000); });
-  connection.dispose();
-  server.kill();
+  await stop();
   if (process.env.APILENS_LATENCY_SAMPLES) console.error(name, samples.map(Math.round).join(' '), '| reopened:', warm.map(Math.round).join(' '), '| after the pause:', afterPause.map(Math.round).join(' '));
   const pick = (values, q) => {
     const sorted = [...values].sort((a, b) => a - b);

@@ -195,16 +195,11 @@ export class ChunkedYamlParser {
 
   /** The cached chunk for this text, or a new one; recorded in `next` (the cache of this version). */
   private leafFor(uri: string, slice: string, next: ChunkCache): SpecDocument {
-    let parsed = this.cache.get(slice) ?? next.get(slice);
-    if (!parsed) {
-      // A slice (and every scalar js-yaml cuts from it) points into the whole text; a cached
-      // chunk would keep each past version of a 10 MB document alive. Parse an own copy.
-      const own = this.options.keepsVersions ? detached(slice) : slice;
-      parsed = lazyLeaf(uri, own, this.options.keepsVersions);
-      next.set(parsed.text, parsed);
-    } else {
-      next.set(parsed.text, parsed);
-    }
+    // A slice (and every scalar js-yaml cuts from it) points into the whole text; a cached chunk
+    // would keep each past version of a 10 MB document alive. The editor parses an own copy.
+    const parsed = this.cache.get(slice) ?? next.get(slice) ?? (this.options.keepsVersions ? lazyLeaf(uri, detached(slice), true) : lazyLeaf(uri, slice));
+    // Keyed by the chunk's own text, never by `slice`, which would keep the whole text alive.
+    next.set(parsed.text, parsed);
     return parsed;
   }
 
@@ -412,15 +407,15 @@ function lazyLeaf(uri: string, chunk: string, keepsOneCopy = false): SpecDocumen
   } catch {
     return parseSpecDocument(uri, chunk, 'yaml');
   }
-  const { value, text: slice } = loaded;
+  const { value, text } = loaded;
   let full: SpecDocument | undefined;
   let locator: BlockLocator | undefined;
-  const positioned = () => (full ??= parseSpecDocument(uri, slice, 'yaml'));
+  const positioned = () => (full ??= parseSpecDocument(uri, text, 'yaml'));
   // Most findings sit on plain block keys: read those positions from lines and indentation, and
   // compose the chunk with `yaml` only for what that cannot answer.
-  const lines = () => (locator ??= new BlockLocator(slice));
+  const lines = () => (locator ??= new BlockLocator(text));
   return {
-    uri, text: slice, slice: (start, end) => slice.slice(start, end), indexOf: (needle, from) => slice.indexOf(needle, from), format: 'yaml', root: value, syntaxErrors: [], indentUnit: 2,
+    uri, text, slice: (start, end) => text.slice(start, end), indexOf: (needle, from) => text.indexOf(needle, from), format: 'yaml', root: value, syntaxErrors: [], indentUnit: 2,
     get lines() { return positioned().lines; },
     locate: (path, part) => lines().locate(path, part) ?? positioned().locate(path, part),
     has: (path) => lines().has(path) ?? positioned().has(path),

@@ -27,23 +27,37 @@ export async function measureLatency({ root, work, githubYaml, specs = [] }) {
     githubYaml && { name: 'GitHub REST YAML (10 MB)', file: alone(githubYaml, 'github'), languageId: 'yaml' },
     ...specs.map(({ name, file }) => ({ name: `${name} (${(readFileSync(file).length / 1e6).toFixed(2)} MB)`, file: alone(file, name), languageId: file.endsWith('.json') ? 'json' : 'yaml' })),
     { name: 'Express router, 2,000 lines', file: router, languageId: 'typescript' },
+    githubYaml && besideSpec(router, githubYaml, work),
   ].filter(Boolean);
   const results = [];
   for (const target of targets) {
     const measured = await measureOne(rpc, root, target);
     // A server of its own that opens the document and then only sits idle: the memory it holds
     // with the document open, once V8 has given back what the opening analysis needed.
-    const { rssIdleMb: rssOpenIdleMb } = await measureOne(rpc, root, target, { openAndIdleOnly: true });
+    const { rssIdleMb: rssOpenIdleMb } = target.alsoOpen ? { rssIdleMb: undefined } : await measureOne(rpc, root, target, { openAndIdleOnly: true });
     results.push({ ...measured, rssOpenIdleMb });
   }
   return results;
+}
+
+/**
+ * The route file in one folder with GitHub's description, both open: what apilens is for (the spec
+ * and the code, and the drift between them). Each edit of the route file also has the description
+ * analysed again for drift, in the same server.
+ */
+function besideSpec(router, githubYaml, work) {
+  const folder = join(work, 'latency', 'router-beside-github');
+  mkdirSync(folder, { recursive: true });
+  copyFileSync(router, join(folder, basename(router)));
+  copyFileSync(githubYaml, join(folder, basename(githubYaml)));
+  return { name: "Express router, 2,000 lines, beside GitHub's description (both open)", file: join(folder, basename(router)), languageId: 'typescript', alsoOpen: join(folder, basename(githubYaml)) };
 }
 
 export function serverNodeFlags(root) {
   return JSON.parse(readFileSync(join(root, 'client/src/server-node-flags.json'), 'utf8'));
 }
 
-async function measureOne(rpc, root, { name, file, languageId }, { openAndIdleOnly = false } = {}) {
+async function measureOne(rpc, root, { name, file, languageId, alsoOpen }, { openAndIdleOnly = false } = {}) {
   // The server starts with the node flags the extension gives it (client/src/server-node-flags.json);
   // APILENS_SERVER_ARGS adds more (for example `--cpu-prof` to profile it).
   const serverArgs = [...serverNodeFlags(root), ...(process.env.APILENS_SERVER_ARGS ? process.env.APILENS_SERVER_ARGS.split(' ') : [])];
@@ -61,6 +75,12 @@ async function measureOne(rpc, root, { name, file, languageId }, { openAndIdleOn
   await connection.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(join(file, '..')).toString(), capabilities: { workspace: { configuration: true } } });
   await connection.sendNotification('initialized', {});
   await new Promise((resolve) => setTimeout(resolve, 200));
+  if (alsoOpen) {
+    // Opened first, under a version of its own (5000) that the measured document never reaches.
+    const alsoOpened = new Promise((resolve) => waiting.set(ALSO_OPEN_VERSION, resolve));
+    await connection.sendNotification('textDocument/didOpen', { textDocument: { uri: pathToFileURL(alsoOpen).toString(), languageId: 'yaml', version: ALSO_OPEN_VERSION, text: readFileSync(alsoOpen, 'utf8') } });
+    await withTimeout(alsoOpened, 300_000);
+  }
   const text = readFileSync(file, 'utf8');
   const opened = new Promise((resolve) => waiting.set(1, resolve));
   await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });
@@ -131,6 +151,7 @@ async function measureOne(rpc, root, { name, file, languageId }, { openAndIdleOn
 }
 
 export const IDLE_MS = 20_000;
+const ALSO_OPEN_VERSION = 5000;
 
 function rssOf(pid) {
   try {

@@ -195,7 +195,7 @@ function header(command) {
 
 function latencyTable(latency) {
   return [
-    'Time from `didChange` to the published diagnostics of that version, driving `node ' + serverNodeFlags(root).join(' ') + ' dist/server.js --stdio` (the flags the extension starts it with) like an editor (debounce set to 0 ms, so this is analysis time only). 50 single-character edits at places spread through the document: in YAML a letter typed at the end of a scalar value (`type: string` becomes `type: stringx`), in the route file a space at the end of a line, in minified JSON (a single line) a space at the start of a string value. Each document is alone in its folder (the server\'s workspace).',
+    'Time from `didChange` to the published diagnostics of that version, driving `node ' + serverNodeFlags(root).join(' ') + ' dist/server.js --stdio` (the flags the extension starts it with) like an editor (debounce set to 0 ms, so this is analysis time only). 50 single-character edits at places spread through the document: in YAML a letter typed at the end of a scalar value (`type: string` becomes `type: stringx`), in the route file a space at the end of a line, in minified JSON (a single line) a space at the start of a string value. Each document is alone in its folder (the server\'s workspace), except in the last row: the route file beside GitHub\'s description, both open, so that each edit of the route file also has the description analysed again for drift (the row\'s RSS columns include the description; it has no "opened, idle" server).',
     '',
     'Each server is started for its document, so the first edits run code V8 has not optimised yet (they share the bench\'s compile cache, which the first server fills when it exits, so the others start from saved bytecode, as an editor started again would). The "reopened" columns are the same 50 edits after the document is closed and opened again in the same server, as in an editor that has been running a while.',
     '',
@@ -203,7 +203,7 @@ function latencyTable(latency) {
     '',
     '| document | p50 | p95 | max | server RSS after open | opened, idle | after the edits | reopened: p50 | p95 | max | after a pause: RSS | p50 | p95 | max |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
-    ...latency.map((l) => `| ${l.name} | ${l.p50} ms | ${l.p95} ms | ${l.max} ms | ${l.rssAfterOpenMb} MB | ${l.rssOpenIdleMb} MB | ${l.rssAfterEditsMb} MB | ${l.reopened.p50} ms | ${l.reopened.p95} ms | ${l.reopened.max} ms | ${l.rssIdleMb} MB | ${l.afterPause.p50} ms | ${l.afterPause.p95} ms | ${l.afterPause.max} ms |`),
+    ...latency.map((l) => `| ${l.name} | ${l.p50} ms | ${l.p95} ms | ${l.max} ms | ${l.rssAfterOpenMb} MB | ${l.rssOpenIdleMb === undefined ? '' : `${l.rssOpenIdleMb} MB`} | ${l.rssAfterEditsMb} MB | ${l.reopened.p50} ms | ${l.reopened.p95} ms | ${l.reopened.max} ms | ${l.rssIdleMb} MB | ${l.afterPause.p50} ms | ${l.afterPause.p95} ms | ${l.afterPause.max} ms |`),
     '',
   ];
 }

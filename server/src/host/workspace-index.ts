@@ -97,7 +97,9 @@ export class WorkspaceIndex {
     const previous = this.view;
     if (previous && sameItems(previous.code, code, (a, b) => a.path === b.path && a.text === b.text) && sameItems(previous.specs, specs, (a, b) => a === b)) return previous.view;
     // The editor never reads a superseded tree again: an edited file's tree is updated, not re-parsed.
-    const view = codeWorkspaceView(extractRoutes(code, { incremental: true }), specs);
+    // Typing in a route file leaves the specs as they were: their operation index too.
+    const sameSpecs = previous && sameItems(previous.specs, specs, (a, b) => a === b);
+    const view = codeWorkspaceView(extractRoutes(code, { incremental: true }), specs, sameSpecs ? previous.view.operations : undefined);
     this.view = { code, specs, view };
     return view;
   }

@@ -9,13 +9,13 @@ import { allRules } from '../rules';
 import { defaultConfig, effectiveSeverity, type ApilensConfig } from './config';
 import { SpecContext } from './spec-context';
 import { readSuppressions } from './suppressions';
-import { checkInput, maxNesting, type CheckedText } from './input-limits';
+import { checkInput, maxNesting, type CheckedText, type InputProblem } from './input-limits';
 import { CodeContext, codeWorkspaceView, type CodeWorkspaceView } from './code-context';
 import { LocalChecks } from './local-checks';
 import { pairedView } from '../drift/pairing';
 import { extractRoutes, looksLikeRouteCode } from '../code/extract';
 import { parseSource } from '../code/ast';
-import type { DocumentMemory } from './document-memory';
+import type { DocumentMemory, FindingsOfVersion } from './document-memory';
 
 export interface AnalysisInput {
   uri: string;
@@ -67,6 +67,14 @@ export const ENGINE_CODES = {
 } as const;
 
 /** What the input checks read of a parsed document, without joining a text held in pieces. */
+/** Each parsed version's answer, kept: the editor analyses a version again when route code changes. */
+const inputProblems = new WeakMap<SpecDocument, InputProblem | undefined>();
+
+function inputProblemOf(doc: SpecDocument): InputProblem | undefined {
+  if (!inputProblems.has(doc)) inputProblems.set(doc, checkInput(checkedTextOf(doc)));
+  return inputProblems.get(doc);
+}
+
 function checkedTextOf(doc: SpecDocument): CheckedText {
   return { length: doc.lines.length, slice: doc.slice, indexOf: (needle) => doc.indexOf(needle), nesting: doc.nesting ?? (() => maxNesting(doc.text)) };
 }
@@ -134,7 +142,7 @@ function* analysisSteps(input: AnalysisInput, options: AnalysisOptions): Generat
   // The editor's parse of this very text knows its nesting and NUL bytes, chunk by chunk.
   const opened = kind.kind === 'spec' && !given ? options.openDocument?.(input.uri) : undefined;
   const known = given ?? (opened?.text === input.text ? opened : undefined);
-  const problem = checkInput(known ? checkedTextOf(known) : input.text);
+  const problem = known ? inputProblemOf(known) : checkInput(input.text);
   if (problem && kind.kind === 'code') return { kind, diagnostics: [], skippedRules: [] };
   if (kind.kind === 'code') return yield* analyzeCodeFile(input, options, config, kind);
   if (problem) return { kind, skippedRules: [], diagnostics: [engineDiagnostic(input, problem.code === 'binary' ? ENGINE_CODES.notText : ENGINE_CODES.tooDeep, problem.message, problem.offset)] };
@@ -230,17 +238,34 @@ function* specSteps(doc: SpecDocument, options: AnalysisOptions, config: Apilens
   context.memory = options.memory?.ruleState;
   context.pathItemMemory = options.memory;
   context.code = pairedView(options.codeWorkspace?.(doc.uri), config.service);
+  // The same version analysed again (route code changed, for drift): a rule that did not read the
+  // code last time finds what it found then.
+  const memory = options.memory;
+  const configJson = memory ? JSON.stringify(config) : '';
+  const last = memory?.findingsOfVersion;
+  const reusable = last && last.doc === doc && last.config === configJson ? last.byRule : undefined;
+  const byRule: FindingsOfVersion['byRule'] = new Map();
   const run = yield* runRules((options.rules ?? allRules).filter((rule) => rule.checkSpec), config, options, doc.uri, (rule) => {
     // Schema validation on a half-typed document only repeats what the syntax error says.
     if (rule.id === 'oas-schema-valid' && doc.syntaxErrors.length > 0) return 'skip';
     return undefined;
   }, context, (rule) => {
-    if (options.memory && rule.scope === 'path-item') options.memory.runPathItemRule(rule, context);
+    const previous = reusable?.get(rule.id);
+    if (previous && !previous.readCode && previous.severity === context.severity) {
+      context.findings.push(...previous.findings);
+      byRule.set(rule.id, previous);
+      return;
+    }
+    const before = context.findings.length;
+    if (memory && rule.scope === 'path-item') memory.runPathItemRule(rule, context);
     else rule.checkSpec!(context);
     rule.checkWholeDocument?.(context);
+    byRule.set(rule.id, { severity: context.severity, findings: context.findings.slice(before), readCode: context.readsCode(rule.id) });
   });
   if (run.cancelled) return { kind, doc, diagnostics: [], skippedRules: run.skippedRules, cancelled: true };
   const { skippedRules, budget } = run;
+  // Findings that depend on another file (a $ref into it) are not kept: that file may change alone.
+  if (memory) memory.findingsOfVersion = refs.followedOtherFiles ? undefined : { doc, config: configJson, byRule };
   // Findings are published per file: one located in another file (a $ref target that is not an
   // OpenAPI root) is the rule's job to anchor at the referencing node here, with related information.
   findings.push(...context.findings.filter((finding) => finding.uri === doc.uri));

@@ -13,8 +13,9 @@ export interface CodeWorkspaceView {
   operations: OperationIndex;
 }
 
-export function codeWorkspaceView(extraction: RouteExtraction, specs: SpecDocument[]): CodeWorkspaceView {
-  return { extraction, specs, operations: new OperationIndex(specs) };
+/** `operations`: the index of these very specs, when the host kept it from an earlier view. */
+export function codeWorkspaceView(extraction: RouteExtraction, specs: SpecDocument[], operations = new OperationIndex(specs)): CodeWorkspaceView {
+  return { extraction, specs, operations };
 }
 
 export interface CodeReport {

@@ -1,7 +1,7 @@
 import type { SpecDocument } from '../spec/document';
 import type { RefResult } from '../spec/refs';
 import type { Rule, SpecReport } from '../rules/rule';
-import type { Fix } from '../types';
+import type { Finding, Fix, Severity } from '../types';
 import { SpecContext, isRecord, isSeenFromPathItems } from './spec-context';
 import { sameValue } from '../spec/value-reuse';
 import { LocalFindingsMemory } from './local-checks';
@@ -84,8 +84,22 @@ const REFERENCED_MAPS_2_0 = new Set(['definitions', 'parameters', 'responses']);
  * `ruleState`: a document-wide rule may keep what it built (compiled example validators, for one)
  * under its id, and must itself check that it still fits the new version before using it.
  */
+/**
+ * Each rule's findings in the last complete analysis of one version of a spec, under one
+ * configuration. The same version is analysed again when route code changes (drift); then only the
+ * rules that read the code run again (see `specSteps`).
+ */
+export interface FindingsOfVersion {
+  doc: SpecDocument;
+  /** The configuration they were made under, as JSON. */
+  config: string;
+  byRule: Map<string, { severity: Severity; findings: Finding[]; readCode: boolean }>;
+}
+
 export class DocumentMemory {
   readonly ruleState = new Map<string, unknown>();
+  /** For a spec: its rules' findings in the last analysis, while nothing but code may have changed. */
+  findingsOfVersion?: FindingsOfVersion;
   /** For a route file: what its local checks reported, per statement (see LocalFindingsMemory). */
   readonly localFindings = new LocalFindingsMemory();
   /** Per rule: the environment its records were made in, and a record per path key. */
@@ -468,7 +482,7 @@ function wholeDocumentReports(rule: Rule, context: SpecContext): Map<string, Spe
     const whole = new SpecContext(context.doc, context.refs);
     whole.ruleId = context.ruleId;
     whole.severity = context.severity;
-    whole.code = context.code;
+    context.shareCodeWith(whole);
     whole.reports = [];
     rule.checkSpec!(whole);
     reports = new Map();

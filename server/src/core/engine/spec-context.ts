@@ -54,8 +54,34 @@ export class SpecContext {
   private operationsCache?: Operation[];
   ruleId = '';
   severity: Severity = 'warning';
-  /** The workspace's route code, when the host knows it (drift rules), narrowed to the folder's spec/code pairing if it has one. */
-  code?: CodeWorkspaceView;
+  private codeView?: CodeWorkspaceView;
+  /** The rules that read `code` in this analysis, shared by the contexts derived from it (`shareCodeWith`). */
+  private codeReaders = new Set<string>();
+
+  /**
+   * The workspace's route code, when the host knows it (drift rules), narrowed to the folder's
+   * spec/code pairing if it has one. Reading it marks the current rule as one whose findings can
+   * change when only the code does (see `readsCode`).
+   */
+  get code(): CodeWorkspaceView | undefined {
+    this.codeReaders.add(this.ruleId);
+    return this.codeView;
+  }
+
+  set code(view: CodeWorkspaceView | undefined) {
+    this.codeView = view;
+  }
+
+  /** Whether `ruleId` read `code` in this analysis (in this context or one derived from it). */
+  readsCode(ruleId: string): boolean {
+    return this.codeReaders.has(ruleId);
+  }
+
+  /** Gives `derived` this context's code, and counts its readers as this context's. */
+  shareCodeWith(derived: SpecContext): void {
+    derived.codeView = this.codeView;
+    derived.codeReaders = this.codeReaders;
+  }
 
   /** Cross-version state of document-wide rules, by rule id (editor only; see DocumentMemory). */
   memory?: Map<string, unknown>;
@@ -184,7 +210,7 @@ export class SpecContext {
   onePathItem(key: string): SpecContext {
     const scoped = new SpecContext(this.doc, this.refs, key);
     scoped.whole = this;
-    scoped.code = this.code;
+    this.shareCodeWith(scoped);
     scoped.ruleId = this.ruleId;
     scoped.severity = this.severity;
     return scoped;

@@ -76,6 +76,9 @@ export class RefResolver {
 
   constructor(private readonly host: WorkspaceHost, private readonly openDocument: (uri: string) => SpecDocument | undefined = () => undefined) {}
 
+  /** Set once a reference to another file was followed (or tried): results then depend on that file too. */
+  followedOtherFiles = false;
+
   /** Sees every reference followed (the editor records what a path item's results depend on). */
   observer?: (from: SpecDocument, ref: string, result: RefResult) => void;
 
@@ -104,6 +107,7 @@ export class RefResolver {
     }
     let target = from;
     if (filePart !== '') {
+      this.followedOtherFiles = true;
       if (filePart.startsWith('/') || /^[a-z]:[\\/]/i.test(filePart)) {
         return { ok: false, failure: 'outside-workspace', reason: `'${filePart}' is an absolute path; use a path relative to this document inside the workspace` };
       }

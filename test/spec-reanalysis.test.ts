@@ -60,7 +60,7 @@ const summary = (result: { diagnostics: { ruleId: string; range: { start: { line
   result.diagnostics.map((d) => `${d.range.start.line} ${d.ruleId}: ${d.message}`);
 
 test('a spec analysed again after a code change runs only the rules that read the code, and finds what a fresh analysis finds', () => {
-  const doc = parseSpecDocument('file:///w/openapi.yaml', SPEC);
+  const doc = parseSpecDocument('file:///w/openapi.yaml', SPEC, 'yaml');
   const memory = new DocumentMemory();
   const { rules, runs } = countingRules();
   const first = analyzeSpecDocument(doc, { host, rules, memory, codeWorkspace: () => viewOf(BOTH, doc) });
@@ -90,16 +90,16 @@ test('a new version, another configuration or a $ref into another file runs ever
   {
     const { rules, runs } = countingRules();
     const memory = new DocumentMemory();
-    run(parseSpecDocument('file:///w/openapi.yaml', SPEC), memory, rules);
+    run(parseSpecDocument('file:///w/openapi.yaml', SPEC, 'yaml'), memory, rules);
     runs.clear();
-    run(parseSpecDocument('file:///w/openapi.yaml', SPEC), memory, rules);
+    run(parseSpecDocument('file:///w/openapi.yaml', SPEC, 'yaml'), memory, rules);
     assert.ok(everyRuleRan(runs), [...runs.keys()].join(', '));
   }
   // Another configuration (a rule turned off): its findings go, and the rest runs again.
   {
     const { rules, runs } = countingRules();
     const memory = new DocumentMemory();
-    const doc = parseSpecDocument('file:///w/openapi.yaml', SPEC);
+    const doc = parseSpecDocument('file:///w/openapi.yaml', SPEC, 'yaml');
     const first = run(doc, memory, rules);
     const someRule = first.diagnostics.find((d) => !d.ruleId.startsWith('drift-'))!.ruleId;
     runs.clear();
@@ -112,7 +112,7 @@ test('a new version, another configuration or a $ref into another file runs ever
     const withExternalRef = SPEC.replace(`        '200': { description: ok }\n  /users/{id}`, `        '200': { $ref: './responses.yaml#/Ok' }\n  /users/{id}`);
     const { rules, runs } = countingRules();
     const memory = new DocumentMemory();
-    const doc = parseSpecDocument('file:///w/openapi.yaml', withExternalRef);
+    const doc = parseSpecDocument('file:///w/openapi.yaml', withExternalRef, 'yaml');
     run(doc, memory, rules);
     runs.clear();
     run(doc, memory, rules);

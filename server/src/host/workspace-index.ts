@@ -55,7 +55,11 @@ export class WorkspaceIndex {
     for (const file of this.files().filter((f) => /\.(ya?ml|json)$/i.test(f))) {
       const uri = URI.file(file).toString();
       seen.add(uri);
-      const doc = this.open.spec(uri) ?? this.specFromDisk(file, uri);
+      const open = this.open.spec(uri);
+      // An open document is read from the editor: its parse from disk, made before it was opened,
+      // would only hold a second copy (80 MB for GitHub's description) until it is closed.
+      if (open) this.parsed.delete(uri);
+      const doc = open ?? this.specFromDisk(file, uri);
       if (doc) docs.push(doc);
     }
     // Open documents outside the listed folders (or not saved yet) count too.

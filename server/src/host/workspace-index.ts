@@ -99,11 +99,13 @@ export class WorkspaceIndex {
     if (code.length === 0) return (this.emptyView ??= codeWorkspaceView(extractRoutes([]), []));
     const specs = this.specs();
     const previous = this.view;
-    if (previous && sameItems(previous.code, code, (a, b) => a.path === b.path && a.text === b.text) && sameItems(previous.specs, specs, (a, b) => a === b)) return previous.view;
-    // The editor never reads a superseded tree again: an edited file's tree is updated, not re-parsed.
-    // Typing in a route file leaves the specs as they were: their operation index too.
+    const sameCode = previous && sameItems(previous.code, code, (a, b) => a.path === b.path && a.text === b.text);
     const sameSpecs = previous && sameItems(previous.specs, specs, (a, b) => a === b);
-    const view = codeWorkspaceView(extractRoutes(code, { incremental: true }), specs, sameSpecs ? previous.view.operations : undefined);
+    if (previous && sameCode && sameSpecs) return previous.view;
+    // Typing in a spec leaves the routes as they were, and typing in a route file the specs' operation
+    // index. The editor never reads a superseded tree again: an edited file's tree is updated, not re-parsed.
+    const extraction = sameCode ? previous.view.extraction : extractRoutes(code, { incremental: true });
+    const view = codeWorkspaceView(extraction, specs, sameSpecs ? previous!.view.operations : undefined);
     this.view = { code, specs, view };
     return view;
   }

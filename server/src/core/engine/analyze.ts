@@ -66,7 +66,6 @@ export const ENGINE_CODES = {
   parseError: 'parse-error', fileTooLarge: 'file-too-large', analysisIncomplete: 'analysis-incomplete', notText: 'not-text', tooDeep: 'too-deep',
 } as const;
 
-/** What the input checks read of a parsed document, without joining a text held in pieces. */
 /** Each parsed version's answer, kept: the editor analyses a version again when route code changes. */
 const inputProblems = new WeakMap<SpecDocument, InputProblem | undefined>();
 
@@ -75,6 +74,7 @@ function inputProblemOf(doc: SpecDocument): InputProblem | undefined {
   return inputProblems.get(doc);
 }
 
+/** What the input checks read of a parsed document, without joining a text held in pieces. */
 function checkedTextOf(doc: SpecDocument): CheckedText {
   return { length: doc.lines.length, slice: doc.slice, indexOf: (needle) => doc.indexOf(needle), nesting: doc.nesting ?? (() => maxNesting(doc.text)) };
 }

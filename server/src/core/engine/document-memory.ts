@@ -74,17 +74,6 @@ const REFERENCED_MAPS = new Set(['schemas', 'responses', 'parameters', 'examples
 const REFERENCED_MAPS_2_0 = new Set(['definitions', 'parameters', 'responses']);
 
 /**
- * What the editor keeps of one open document's analyses from one version to the next.
- *
- * Path-item rules: the engine asks `runPathItemRule`; path items whose record is still valid are
- * reported again from the record (at their new positions), the others are checked one at a time
- * and recorded. The result is the same as checking the whole document (a property test holds the
- * two equal over random edits).
- *
- * `ruleState`: a document-wide rule may keep what it built (compiled example validators, for one)
- * under its id, and must itself check that it still fits the new version before using it.
- */
-/**
  * Each rule's findings in the last complete analysis of one version of a spec, under one
  * configuration. The same version is analysed again when route code changes (drift); then only the
  * rules that read the code run again (see `specSteps`).
@@ -96,6 +85,17 @@ export interface FindingsOfVersion {
   byRule: Map<string, { severity: Severity; findings: Finding[]; readCode: boolean }>;
 }
 
+/**
+ * What the editor keeps of one open document's analyses from one version to the next.
+ *
+ * Path-item rules: the engine asks `runPathItemRule`; path items whose record is still valid are
+ * reported again from the record (at their new positions), the others are checked one at a time
+ * and recorded. The result is the same as checking the whole document (a property test holds the
+ * two equal over random edits).
+ *
+ * `ruleState`: a document-wide rule may keep what it built (compiled example validators, for one)
+ * under its id, and must itself check that it still fits the new version before using it.
+ */
 export class DocumentMemory {
   readonly ruleState = new Map<string, unknown>();
   /** For a spec: its rules' findings in the last analysis, while nothing but code may have changed. */

@@ -7,14 +7,14 @@ import { ChunkedYamlParser } from '../server/src/core/spec/chunked-yaml';
 import { analyzeSpecDocument } from '../server/src/core/engine/analyze';
 import { DocumentMemory } from '../server/src/core/engine/document-memory';
 import { allRules } from '../server/src/core/rules';
-import type { WorkspaceHost } from '../server/src/core/spec/refs';
 import type { Diagnostic } from '../server/src/core/types';
 import { parseSpecDocument, type SpecDocument } from '../server/src/core/spec/document';
 import { reuseUnchangedValues } from '../server/src/core/spec/value-reuse';
 import { SpecContext } from '../server/src/core/engine/spec-context';
 import { RefResolver } from '../server/src/core/spec/refs';
+import { NO_FILES_HOST } from './support/workspace';
 
-const host: WorkspaceHost = { readFile: () => undefined, isInsideWorkspace: () => true };
+const host = NO_FILES_HOST;
 const pathItemRules = allRules.filter((rule) => rule.scope === 'path-item');
 /**
  * Rules that keep state of their own across versions (DocumentMemory.ruleState, or per unchanged

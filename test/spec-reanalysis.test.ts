@@ -8,7 +8,7 @@ import { extractRoutes } from '../server/src/core/code/extract';
 import { allRules } from '../server/src/core/rules';
 import type { Rule } from '../server/src/core/rules/rule';
 import { parseSpecDocument } from '../server/src/core/spec/document';
-import type { WorkspaceHost } from '../server/src/core/spec/refs';
+import { NO_FILES_HOST } from './support/workspace';
 
 /**
  * When route code changes, the editor analyses the open spec again for drift, at the same version.
@@ -40,7 +40,7 @@ app.listen(3000);
 const BOTH = code(`app.get('/users', (req, res) => { res.json([]); });\napp.get('/users/:id', (req, res) => { res.json({}); });`);
 const ONE = code(`app.get('/users', (req, res) => { res.json([]); });`);
 
-const host: WorkspaceHost = { readFile: () => undefined, isInsideWorkspace: () => true };
+const host = NO_FILES_HOST;
 
 function viewOf(text: string, doc: ReturnType<typeof parseSpecDocument>) {
   return codeWorkspaceView(extractRoutes([{ path: 'file:///w/app.ts', text }]), [doc]);

@@ -6,12 +6,12 @@ import { codeWorkspaceView } from '../../server/src/core/engine/code-context';
 import { DocumentMemory } from '../../server/src/core/engine/document-memory';
 import { extractRoutes } from '../../server/src/core/code/extract';
 import { allRules } from '../../server/src/core/rules';
-import type { WorkspaceHost } from '../../server/src/core/spec/refs';
 import type { Diagnostic } from '../../server/src/core/types';
 import { generateRouter } from '../../bench/latency.mjs';
 import { routeFileFixtures, seededRandom } from '../support/random-edits';
+import { NO_FILES_HOST } from '../support/workspace';
 
-const host: WorkspaceHost = { readFile: () => undefined, isInsideWorkspace: () => true };
+const host = NO_FILES_HOST;
 const localRules = allRules.filter((rule) => rule.checkRoute || rule.checkStatement);
 const routeRules = localRules.filter((rule) => rule.checkRoute);
 const statementRules = localRules.filter((rule) => rule.checkStatement);

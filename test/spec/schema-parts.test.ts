@@ -8,8 +8,9 @@ import { RefResolver } from '../../server/src/core/spec/refs';
 import { validatorsFor } from '../../server/src/core/spec/schema-validators';
 import { readableSchemaErrors } from '../../server/src/core/spec/schema-errors';
 import rule from '../../server/src/core/rules/oas-schema-valid';
+import { NO_FILES_HOST } from '../support/workspace';
 
-const host = { readFile: () => undefined, isInsideWorkspace: () => true };
+const host = NO_FILES_HOST;
 
 /** What validating the whole document at once reports, located. */
 function wholeDocument(text: string, format: 'yaml' | 'json'): string[] {

@@ -4,8 +4,9 @@ import { parseSpecDocument } from '../../server/src/core/spec/document';
 import { SpecContext, type Resolved } from '../../server/src/core/engine/spec-context';
 import { RefResolver } from '../../server/src/core/spec/refs';
 import { schemaShape } from '../../server/src/core/engine/spec-helpers';
+import { NO_FILES_HOST } from '../support/workspace';
 
-const host = { readFile: () => undefined, isInsideWorkspace: () => true };
+const host = NO_FILES_HOST;
 
 // One schema object at two places: `Error`, and through a YAML alias inline under a response.
 const text = `openapi: 3.1.0

@@ -4,6 +4,10 @@ import { analyzeFile, type AnalysisResult } from '../../server/src/core/engine/a
 import { defaultConfig, type ApilensConfig } from '../../server/src/core/engine/config';
 import type { Rule } from '../../server/src/core/rules/rule';
 import { NodeWorkspaceHost } from '../../server/src/host/node-host';
+import type { WorkspaceHost } from '../../server/src/core/spec/refs';
+
+/** A workspace with no other files: documents analysed from memory, every path inside. */
+export const NO_FILES_HOST: WorkspaceHost = { readFile: () => undefined, isInsideWorkspace: () => true };
 
 /** Analyses one file on disk the way the CLI does, with the workspace rooted at `root`. */
 export function analyzePath(path: string, root: string, options: { rules?: readonly Rule[]; config?: ApilensConfig } = {}): AnalysisResult {

@@ -99,13 +99,12 @@ export class WorkspaceIndex {
     if (code.length === 0) return (this.emptyView ??= codeWorkspaceView(extractRoutes([]), []));
     const specs = this.specs();
     const previous = this.view;
-    const sameCode = previous && sameItems(previous.code, code, (a, b) => a.path === b.path && a.text === b.text);
-    const sameSpecs = previous && sameItems(previous.specs, specs, (a, b) => a === b);
-    if (previous && sameCode && sameSpecs) return previous.view;
+    const keptExtraction = previous && sameItems(previous.code, code, (a, b) => a.path === b.path && a.text === b.text) ? previous.view.extraction : undefined;
+    const keptOperations = previous && sameItems(previous.specs, specs, (a, b) => a === b) ? previous.view.operations : undefined;
+    if (previous && keptExtraction && keptOperations) return previous.view;
     // Typing in a spec leaves the routes as they were, and typing in a route file the specs' operation
     // index. The editor never reads a superseded tree again: an edited file's tree is updated, not re-parsed.
-    const extraction = sameCode ? previous.view.extraction : extractRoutes(code, { incremental: true });
-    const view = codeWorkspaceView(extraction, specs, sameSpecs ? previous!.view.operations : undefined);
+    const view = codeWorkspaceView(keptExtraction ?? extractRoutes(code, { incremental: true }), specs, keptOperations);
     this.view = { code, specs, view };
     return view;
   }

@@ -6,21 +6,30 @@ import { fsPathOf } from '../host/node-host';
 
 export type OutputFormat = 'text' | 'json' | 'sarif';
 
-function displayPath(uri: string, cwd: string): string {
-  const path = fsPathOf(uri) ?? uri;
-  return relative(cwd, path).split('\\').join('/') || path;
+/** Files as the output names them: relative to `cwd`, forward slashes. Thousands of findings share a few files. */
+function displayPaths(cwd: string): (uri: string) => string {
+  const shown = new Map<string, string>();
+  return (uri) => {
+    let path = shown.get(uri);
+    if (path === undefined) {
+      const fsPath = fsPathOf(uri) ?? uri;
+      shown.set(uri, path = relative(cwd, fsPath).split('\\').join('/') || fsPath);
+    }
+    return path;
+  };
 }
 
 export function formatJson(diagnostics: Diagnostic[], cwd: string): string {
+  const displayPath = displayPaths(cwd);
   return JSON.stringify({
     version: 1,
     diagnostics: diagnostics.map((d) => ({
-      file: displayPath(d.uri, cwd),
+      file: displayPath(d.uri),
       rule: d.ruleId,
       severity: d.severity,
       message: d.message,
       range: d.range,
-      ...(d.related?.length ? { related: d.related.map((r) => ({ file: displayPath(r.uri, cwd), range: r.range, message: r.message })) } : {}),
+      ...(d.related?.length ? { related: d.related.map((r) => ({ file: displayPath(r.uri), range: r.range, message: r.message })) } : {}),
       ...(d.fix ? { fixable: true } : {}),
     })),
   }, null, 2);
@@ -28,13 +37,18 @@ export function formatJson(diagnostics: Diagnostic[], cwd: string): string {
 
 /** ESLint "stylish"-like: a header per file, then `line:col  severity  message  rule`. */
 export function formatText(diagnostics: Diagnostic[], cwd: string, color: boolean): string {
+  const displayPath = displayPaths(cwd);
   const paint = (code: number, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
   const byFile = new Map<string, Diagnostic[]>();
-  for (const d of diagnostics) byFile.set(d.uri, [...(byFile.get(d.uri) ?? []), d]);
+  for (const d of diagnostics) {
+    const list = byFile.get(d.uri);
+    if (list) list.push(d);
+    else byFile.set(d.uri, [d]);
+  }
   const out: string[] = [];
   const counts = { error: 0, warning: 0, info: 0, hint: 0 };
   for (const [uri, list] of byFile) {
-    out.push('', paint(4, displayPath(uri, cwd)));
+    out.push('', paint(4, displayPath(uri)));
     const rows = list.map((d) => {
       counts[d.severity]++;
       const severityColor = d.severity === 'error' ? 31 : d.severity === 'warning' ? 33 : 36;
@@ -57,6 +71,7 @@ const SARIF_LEVEL = { error: 'error', warning: 'warning', info: 'note', hint: 'n
 
 /** SARIF 2.1.0, as GitHub code scanning reads it: 1-based lines and columns, rules with help. */
 export function formatSarif(diagnostics: Diagnostic[], rules: readonly Rule[], cwd: string, version: string): string {
+  const displayPath = displayPaths(cwd);
   const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
   const extraRules = [...new Set(diagnostics.map((d) => d.ruleId).filter((id) => !ruleIndex.has(id)))];
   const sarifRules = [
@@ -75,7 +90,7 @@ export function formatSarif(diagnostics: Diagnostic[], rules: readonly Rule[], c
   extraRules.forEach((id, i) => ruleIndex.set(id, rules.length + i));
   const location = (uri: string, range: Diagnostic['range']) => ({
     physicalLocation: {
-      artifactLocation: { uri: displayPath(uri, cwd), uriBaseId: '%SRCROOT%' },
+      artifactLocation: { uri: displayPath(uri), uriBaseId: '%SRCROOT%' },
       region: { startLine: range.start.line + 1, startColumn: range.start.character + 1, endLine: range.end.line + 1, endColumn: range.end.character + 1 },
     },
   });

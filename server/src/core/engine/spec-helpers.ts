@@ -9,13 +9,24 @@ import { isRecord, type Operation, type Resolved, type SpecContext } from './spe
 
 export interface PathSegment { text: string; isParameter: boolean; name?: string }
 
-/** `/users/{userId}/sessions` -> users, {userId}, sessions. */
-export function pathSegments(path: string): PathSegment[] {
-  return path.split('/').filter((segment) => segment !== '').map((text) => {
-    const match = /^\{([^{}]+)\}$/.exec(text);
-    return match ? { text, isParameter: true, name: match[1] } : { text, isParameter: false };
-  });
+/**
+ * `/users/{userId}/sessions` -> users, {userId}, sessions. Rules ask again for the same paths (a
+ * few per operation): the answer is kept, and shared, so callers must not change it.
+ */
+export function pathSegments(path: string): readonly PathSegment[] {
+  let segments = segmentsByPath.get(path);
+  if (!segments) {
+    if (segmentsByPath.size >= 10_000) segmentsByPath.clear();
+    segments = Object.freeze(path.split('/').filter((segment) => segment !== '').map((text) => {
+      const match = /^\{([^{}]+)\}$/.exec(text);
+      return Object.freeze(match ? { text, isParameter: true, name: match[1] } : { text, isParameter: false });
+    }));
+    segmentsByPath.set(path, segments);
+  }
+  return segments;
 }
+
+const segmentsByPath = new Map<string, readonly PathSegment[]>();
 
 /** A collection path ends with a static segment (`/orders`, `/users/{id}/sessions`). */
 export function isCollectionPath(path: string): boolean {
@@ -168,9 +179,10 @@ export function schemaShape(context: SpecContext, schema: Resolved): SchemaShape
   return shape;
 }
 
-function samePath(a: JsonPath, b: JsonPath): boolean {
+/** The same JSON path (an index written as a number or as a string alike). */
+export function samePath(a: JsonPath, b: JsonPath): boolean {
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && String(a[i]) !== String(b[i])) return false;
   return true;
 }
 

@@ -1,6 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import { defineRule } from './rule';
 import { isRecord, type SpecContext } from '../engine/spec-context';
+import { samePath } from '../engine/spec-helpers';
 import type { SpecDocument } from '../spec/document';
 import { decodePointer, encodePointer, valueAt } from '../spec/refs';
 import type { JsonPath } from '../types';
@@ -91,7 +92,8 @@ function hasExternalRef(doc: SpecDocument): boolean {
 
 class ExamplesCheck {
   private readonly validator: ExampleValidator;
-  private readonly visited = new Set<string>();
+  /** The paths each node was visited at, per role (see `firstVisit`). */
+  private readonly visits = { container: new Map<object, JsonPath[]>(), schema: new Map<object, JsonPath[]>() };
   private readonly reported = new Set<string>();
   private readonly swagger2: boolean;
   private readonly schemaExamplesKeyword: boolean;
@@ -160,11 +162,22 @@ class ExamplesCheck {
     }
   }
 
-  /** True the first time a node is seen (shared components are judged once). */
-  private firstVisit(doc: SpecDocument, at: JsonPath): boolean {
-    const key = `${doc.uri}#${encodePointer(at)}`;
-    if (this.visited.has(key)) return false;
-    this.visited.add(key);
+  /**
+   * True the first time a node is seen at `at` (shared components, reached through many `$ref`s,
+   * are judged once). `role` tells apart two visits of one node as different things (a media
+   * type, then the schema under it). Nodes are told apart by identity, not by a pointer string
+   * made for every node walked; the same object at another path is a YAML alias, judged at each
+   * place as before.
+   */
+  private firstVisit(node: object, at: JsonPath, role: 'container' | 'schema' = 'container'): boolean {
+    const visits = this.visits[role];
+    const paths = visits.get(node);
+    if (!paths) {
+      visits.set(node, [at]);
+      return true;
+    }
+    if (paths.some((seen) => samePath(seen, at))) return false;
+    paths.push(at);
     return true;
   }
 
@@ -172,7 +185,7 @@ class ExamplesCheck {
 
   /** A Parameter or Header Object (3.x), or a Swagger 2.0 parameter. */
   private parameter(value: unknown, doc: SpecDocument, at: JsonPath) {
-    if (!isRecord(value) || !this.firstVisit(doc, at)) return;
+    if (!isRecord(value) || !this.firstVisit(value, at)) return;
     if (this.swagger2) {
       if (value.in === 'body' && value.schema !== undefined) this.schemaAt(value.schema, doc, [...at, 'schema']);
       return;
@@ -187,12 +200,12 @@ class ExamplesCheck {
 
   /** A Request Body Object (3.x). */
   private contentHolder(value: unknown, doc: SpecDocument, at: JsonPath) {
-    if (!isRecord(value) || !this.firstVisit(doc, at)) return;
+    if (!isRecord(value) || !this.firstVisit(value, at)) return;
     if (isRecord(value.content)) this.content(value.content, doc, [...at, 'content']);
   }
 
   private response(value: unknown, doc: SpecDocument, at: JsonPath) {
-    if (!isRecord(value) || !this.firstVisit(doc, at)) return;
+    if (!isRecord(value) || !this.firstVisit(value, at)) return;
     if (isRecord(value.content)) this.content(value.content, doc, [...at, 'content']);
     if (isRecord(value.headers)) {
       for (const [name, raw] of Object.entries(value.headers)) {
@@ -210,7 +223,7 @@ class ExamplesCheck {
   }
 
   private mediaType(mediaType: string | undefined, value: unknown, doc: SpecDocument, at: JsonPath) {
-    if (!isRecord(value) || !this.firstVisit(doc, at)) return;
+    if (!isRecord(value) || !this.firstVisit(value, at)) return;
     if (value.schema === undefined) return; // `itemSchema` examples describe the whole stream
     const schemaAt = [...at, 'schema'];
     this.schemaAt(value.schema, doc, schemaAt);
@@ -218,7 +231,7 @@ class ExamplesCheck {
   }
 
   private swagger2Response(value: unknown, doc: SpecDocument, at: JsonPath) {
-    if (!isRecord(value) || !this.firstVisit(doc, at)) return;
+    if (!isRecord(value) || !this.firstVisit(value, at)) return;
     if (value.schema === undefined) return;
     const schemaAt = [...at, 'schema'];
     this.schemaAt(value.schema, doc, schemaAt);
@@ -266,7 +279,7 @@ class ExamplesCheck {
   private schema(schema: unknown, doc: SpecDocument, at: JsonPath, depth: number) {
     if (!isRecord(schema) || depth > MAX_SCHEMA_DEPTH || !this.validator.hasBudget) return;
     if (typeof schema.$ref === 'string' && depth > 0) return;
-    if (!this.firstVisit(doc, [...at, '#schema'])) return;
+    if (!this.firstVisit(schema, at, 'schema')) return;
     if ('example' in schema) this.check({ value: schema.example, valueDoc: doc, valueAt: [...at, 'example'], schemaDoc: doc, schemaAt: at, origin: 'schema' });
     if (this.schemaExamplesKeyword && Array.isArray(schema.examples)) {
       schema.examples.forEach((value, index) => this.check({ value, valueDoc: doc, valueAt: [...at, 'examples', index], schemaDoc: doc, schemaAt: at, origin: 'schema' }));

@@ -48,7 +48,13 @@ function decodedPointer(fragment: string): JsonPath | undefined {
 }
 
 export function encodePointer(path: JsonPath): string {
-  return path.map((segment) => '/' + String(segment).replace(/~/g, '~0').replace(/\//g, '~1')).join('') || '';
+  // Called for every node some rules visit: no array, and no regex unless a segment needs escaping.
+  let pointer = '';
+  for (const segment of path) {
+    const text = String(segment);
+    pointer += '/' + (text.includes('~') || text.includes('/') ? text.replace(/~/g, '~0').replace(/\//g, '~1') : text);
+  }
+  return pointer;
 }
 
 export function valueAt(root: unknown, path: JsonPath): { found: boolean; value: unknown } {

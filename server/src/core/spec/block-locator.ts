@@ -16,6 +16,7 @@ import type { JsonPath } from '../types';
 export class BlockLocator {
   private readonly lines: Lines;
   private readonly entriesCache = new Map<string, MapEntry[] | null>();
+  private readonly itemsCache = new Map<string, number[] | null>();
 
   constructor(private readonly text: string) {
     // Lines indented with tabs are never read as keys or items, so only CRLF text is left to `yaml`.
@@ -76,7 +77,7 @@ export class BlockLocator {
     const entries: MapEntry[] = [];
     let failed = false;
     const lines = this.lines;
-    for (let i = block.firstLine; i < block.endLine && !failed; i++) {
+    for (let i = block.firstLine; i < block.endLine && !failed; i = this.nextAtIndent(block, i)) {
       const indent = lines.indent(i);
       const end = lines.end(i);
       const start = i === block.firstLine ? block.firstColumn : lines.start(i) + indent;
@@ -94,6 +95,17 @@ export class BlockLocator {
     if (!failed) for (let e = 0; e < entries.length; e++) entries[e].endLine = e + 1 < entries.length ? entries[e + 1].line : block.endLine;
     this.entriesCache.set(cacheKey, failed ? null : entries);
     return failed ? undefined : entries;
+  }
+
+  /**
+   * The line to read after line `i` of `block`: past the value of an entry or item that starts on
+   * it at the block's indentation, else the next line. A block's first line may start at another
+   * column than its indentation (`- name: a`): that one is stepped over line by line.
+   */
+  private nextAtIndent(block: Block, i: number): number {
+    const lines = this.lines;
+    const atIndent = !lines.blank(i) && lines.indent(i) === block.indent && (i !== block.firstLine || block.firstColumn === lines.start(i) + block.indent);
+    return atIndent ? lines.nextNotDeeper(i) : i + 1;
   }
 
   private keyLine(lineIndex: number, start: number, end: number): MapEntry | undefined {
@@ -159,15 +171,27 @@ export class BlockLocator {
     return { kind: 'map', firstLine: continuation, firstColumn: start, indent, endLine: entry.endLine };
   }
 
-  private sequenceItem(block: Block, index: number): Value | undefined {
+  /** The lines where the items of a block sequence start, or undefined when a line at its indentation is not an item. */
+  private itemLines(block: Block): number[] | undefined {
+    // Kept per block, as map entries are: findings under one list (parameters) each ask for it.
+    const cacheKey = `${block.firstLine}:${block.firstColumn}`;
+    const cached = this.itemsCache.get(cacheKey);
+    if (cached !== undefined) return cached ?? undefined;
     const lines = this.lines;
-    const items: number[] = [];
-    for (let i = block.firstLine; i < block.endLine; i++) {
+    let items: number[] | null = [];
+    for (let i = block.firstLine; i < block.endLine; i = this.nextAtIndent(block, i)) {
       if (lines.blank(i) || lines.indent(i) > block.indent) continue;
-      if (lines.indent(i) < block.indent || !this.isDashLine(lines.start(i) + lines.indent(i), lines.end(i))) return undefined;
+      if (lines.indent(i) < block.indent || !this.isDashLine(lines.start(i) + lines.indent(i), lines.end(i))) { items = null; break; }
       items.push(i);
     }
-    if (index >= items.length) return undefined;
+    this.itemsCache.set(cacheKey, items);
+    return items ?? undefined;
+  }
+
+  private sequenceItem(block: Block, index: number): Value | undefined {
+    const items = this.itemLines(block);
+    if (!items || index >= items.length) return undefined;
+    const lines = this.lines;
     const itemLine = items[index];
     const itemEnd = index + 1 < items.length ? items[index + 1] : block.endLine;
     const lineStart = lines.start(itemLine);
@@ -248,6 +272,31 @@ export class Lines {
   end(line: number): number { return this.ends[line]; }
   indent(line: number): number { return this.indents[line]; }
   blank(line: number): boolean { return this.blanks[line] === 1; }
+
+  private nextNotDeeperLines?: Int32Array;
+
+  /**
+   * The first line after a non-blank `line` that is not blank and not indented deeper (`length`
+   * when none): its next sibling, or the end of its parent. Reading a block's entries jumps from
+   * one to the next instead of stepping over every line of their values (large path items).
+   */
+  nextNotDeeper(line: number): number {
+    return (this.nextNotDeeperLines ??= this.linkNotDeeper())[line];
+  }
+
+  private linkNotDeeper(): Int32Array {
+    const next = new Int32Array(this.length).fill(this.length);
+    // Lines still waiting for their next line not deeper; their indentation rises along the stack.
+    const waiting = new Int32Array(this.length);
+    let top = 0;
+    for (let line = 0; line < this.length; line++) {
+      if (this.blanks[line] === 1) continue;
+      const indent = this.indents[line];
+      while (top > 0 && this.indents[waiting[top - 1]] >= indent) next[waiting[--top]] = line;
+      waiting[top++] = line;
+    }
+    return next;
+  }
 }
 
 interface Block { kind: 'map' | 'seq'; firstLine: number; firstColumn: number; indent: number; endLine: number }

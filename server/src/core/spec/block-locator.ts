@@ -272,6 +272,8 @@ export class Lines {
   end(line: number): number { return this.ends[line]; }
   indent(line: number): number { return this.indents[line]; }
   blank(line: number): boolean { return this.blanks[line] === 1; }
+  /** Where each line starts (a view, not a copy). */
+  lineStarts(): Int32Array { return this.starts.subarray(0, this.length); }
 
   private nextNotDeeperLines?: Int32Array;
 

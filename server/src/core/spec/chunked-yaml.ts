@@ -131,7 +131,8 @@ export class ChunkedYamlParser {
   private parseWhole(uri: string, text: string): SpecDocument {
     this.previous = undefined;
     this.lastWasChunked = true;
-    const entries = text.length > CHUNK_BYTES ? split(text) : undefined;
+    const scanned = text.length > CHUNK_BYTES && text.charCodeAt(0) !== 0xfeff ? scanLines(text) : undefined;
+    const entries = scanned && split(text, scanned);
     if (!entries) return this.parsedWithoutChunks(uri, text);
     const next = new Map<string, SpecDocument>();
     const leaves = new Map<Entry, SpecDocument>();
@@ -149,7 +150,9 @@ export class ChunkedYamlParser {
     // the text handed in, which the open document drops once parsed, is then not kept twice.
     const inPieces = this.options.keepsVersions && !text.includes('\r');
     const held: { document?: SpecDocument } = {};
-    const parsed: ParsedVersion = { length: text.length, entries, leaves, lines: new LineIndex(text, undefined, undefined, inPieces ? piecesOf(held) : undefined) };
+    // The cut's line scan found the line starts already (a carriage return makes them differ).
+    const knownStarts = text.includes('\r') ? undefined : scanned!.lineStarts();
+    const parsed: ParsedVersion = { length: text.length, entries, leaves, lines: new LineIndex(text, knownStarts, undefined, inPieces ? piecesOf(held) : undefined) };
     return held.document = this.assembled(uri, parsed, inPieces ? undefined : text);
   }
 
@@ -423,9 +426,8 @@ function lazyLeaf(uri: string, chunk: string, keepsOneCopy = false): SpecDocumen
 }
 
 /** The chunk tree, or undefined when the document must be parsed whole. */
-export function split(text: string): Entry[] | undefined {
+export function split(text: string, lines = scanLines(text)): Entry[] | undefined {
   if (text.charCodeAt(0) === 0xfeff) return undefined;
-  const lines = scanLines(text);
   return splitBlock(text, lines, 0, lines.length, 0);
 }
 

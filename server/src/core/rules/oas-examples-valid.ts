@@ -93,7 +93,7 @@ function hasExternalRef(doc: SpecDocument): boolean {
 class ExamplesCheck {
   private readonly validator: ExampleValidator;
   /** The paths each node was visited at, per role (see `firstVisit`). */
-  private readonly visits = { container: new Map<object, JsonPath[]>(), schema: new Map<object, JsonPath[]>() };
+  private readonly visits = { container: new Map<object, JsonPath | JsonPath[]>(), schema: new Map<object, JsonPath | JsonPath[]>() };
   private readonly reported = new Set<string>();
   private readonly swagger2: boolean;
   private readonly schemaExamplesKeyword: boolean;
@@ -171,13 +171,15 @@ class ExamplesCheck {
    */
   private firstVisit(node: object, at: JsonPath, role: 'container' | 'schema' = 'container'): boolean {
     const visits = this.visits[role];
-    const paths = visits.get(node);
-    if (!paths) {
-      visits.set(node, [at]);
+    const seen = visits.get(node);
+    if (!seen) {
+      visits.set(node, at);
       return true;
     }
-    if (paths.some((seen) => samePath(seen, at))) return false;
-    paths.push(at);
+    // One path, or (an alias used again) the list of them.
+    const paths = seen.length > 0 && Array.isArray(seen[0]) ? seen as JsonPath[] : [seen as JsonPath];
+    if (paths.some((path) => samePath(path, at))) return false;
+    visits.set(node, [...paths, at]);
     return true;
   }
 

@@ -53,7 +53,20 @@ export function serverPathPrefixes(doc: SpecDocument): string[] {
   return [...prefixes];
 }
 
+/**
+ * The operations of a spec with their lookup keys, kept per parsed version: in a workspace of many
+ * specs, a keystroke in one of them would otherwise list every other spec's operations again
+ * (normalising each path's template was most of the operation index's cost).
+ */
 export function specOperations(doc: SpecDocument): SpecOperationRef[] {
+  let operations = operationsOfVersion.get(doc);
+  if (!operations) operationsOfVersion.set(doc, operations = readSpecOperations(doc));
+  return operations;
+}
+
+const operationsOfVersion = new WeakMap<SpecDocument, SpecOperationRef[]>();
+
+function readSpecOperations(doc: SpecDocument): SpecOperationRef[] {
   const root = doc.root as Record<string, unknown> | null;
   const paths = root && typeof root === 'object' ? (root as Record<string, unknown>).paths : undefined;
   if (!paths || typeof paths !== 'object') return [];
@@ -78,7 +91,11 @@ export class OperationIndex {
   constructor(docs: SpecDocument[]) {
     this.operations = docs.flatMap(specOperations);
     for (const operation of this.operations) {
-      for (const key of operation.keys) this.byKey.set(key, [...(this.byKey.get(key) ?? []), operation]);
+      for (const key of operation.keys) {
+        const list = this.byKey.get(key);
+        if (list) list.push(operation);
+        else this.byKey.set(key, [operation]);
+      }
     }
   }
 

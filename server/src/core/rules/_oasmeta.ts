@@ -26,7 +26,7 @@ import type { JsonPath } from '../types';
 export class ExampleValidator {
   private ajv?: Ajv;
   /** Registered units by Ajv id (with the value copied), and the id of each registered (document, unit path). */
-  private readonly units = new Map<string, { doc: SpecDocument; path: JsonPath; value: unknown; key: string }>();
+  private readonly units = new Map<string, { doc: SpecDocument; path: JsonPath; value: unknown; key: string; isSchema: boolean }>();
   private readonly unitIds = new Map<string, string>();
   /** Unit id -> the units whose copies refer to it. */
   private readonly dependents = new Map<string, Set<string>>();
@@ -162,7 +162,9 @@ export class ExampleValidator {
     const unit = this.units.get(hash >= 0 ? ref.slice(0, hash) : ref);
     if (!unit) return undefined;
     const rest = decodePointer(hash >= 0 ? ref.slice(hash + 1) : '');
-    if (!rest || rest[0] !== UNIT_KEY) return undefined;
+    if (!rest) return undefined;
+    if (unit.isSchema) return { doc: unit.doc, path: [...unit.path, ...rest] };
+    if (rest[0] !== UNIT_KEY) return undefined;
     return { doc: unit.doc, path: [...unit.path, ...rest.slice(1)] };
   }
 
@@ -220,11 +222,14 @@ export class ExampleValidator {
   private refTo(doc: SpecDocument, path: JsonPath): string {
     const unitLength = path[0] === 'components' ? 3 : path[0] === 'definitions' || path[0] === 'parameters' || path[0] === 'responses' ? 2 : path.length;
     const unitPath = path.length >= unitLength ? path.slice(0, unitLength) : path;
-    const id = this.registerUnit(doc, unitPath);
-    return `${id}#/${UNIT_KEY}${fragment(path.slice(unitPath.length))}`;
+    const isSchema = unitPath.length === unitLength && isSchemaUnit(unitPath);
+    const id = this.registerUnit(doc, unitPath, isSchema);
+    const inside = path.slice(unitPath.length);
+    if (isSchema) return inside.length === 0 ? id : `${id}#${fragment(inside)}`;
+    return `${id}#/${UNIT_KEY}${fragment(inside)}`;
   }
 
-  private registerUnit(doc: SpecDocument, unitPath: JsonPath): string {
+  private registerUnit(doc: SpecDocument, unitPath: JsonPath, isSchema: boolean): string {
     const key = `${doc.uri}#${encodePointer(unitPath)}`;
     const known = this.unitIds.get(key);
     if (known) {
@@ -238,14 +243,19 @@ export class ExampleValidator {
     if (!target.found) throw new Error('unresolvable');
     if (this.registering) this.dependentsOf(id).add(this.registering);
     this.unitIds.set(key, id);
-    this.units.set(id, { doc, path: unitPath, value: target.value, key });
-    // Registered before its copy is made, so a cycle of `$ref`s ends at this id. The schema sits
-    // under a key that is no keyword: resolving a `$ref` makes Ajv compile the registered root,
-    // which must not compile (and fail on) the parts of a component no example reaches.
+    this.units.set(id, { doc, path: unitPath, value: target.value, key, isSchema });
+    // Registered before its copy is made, so a cycle of `$ref`s ends at this id. A schema component
+    // is registered as a schema: Ajv compiles a registered root once, and every validator that
+    // refers to it calls that function (a `$ref` into a fragment is compiled again for each
+    // validator that reaches it: most of the compiling on GitHub's description). Any other unit (a
+    // response, a parameter, a path item) sits under a key that is no keyword: resolving a `$ref`
+    // makes Ajv compile the registered root, which must not compile (and fail on) the parts of it
+    // no example reaches.
     const outer = this.registering;
     this.registering = id;
     try {
-      this.ajvInstance().addSchema({ [UNIT_KEY]: this.copyForAjv(doc, target.value) }, id);
+      const copy = this.copyForAjv(doc, target.value);
+      this.ajvInstance().addSchema(isSchema ? copy as object : { [UNIT_KEY]: copy }, id);
     } catch (error) {
       // Not registered (a budget ran out): asked again, it is registered again.
       this.unitIds.delete(key);
@@ -330,6 +340,11 @@ function isLegacy(context: SpecContext): boolean {
 
 /** Keys beside a `$ref` that never change what a value must look like. */
 const REF_SIBLINGS_WITHOUT_EFFECT = new Set(['$ref', 'description', 'summary', 'title', 'example', 'examples', '$comment']);
+
+/** `components/schemas/<name>` (2.0: `definitions/<name>`): a unit that is a Schema Object as a whole. */
+function isSchemaUnit(unitPath: JsonPath): boolean {
+  return unitPath[0] === 'components' ? unitPath[1] === 'schemas' : unitPath[0] === 'definitions';
+}
 
 /** The key a registered unit's schema sits under (see `registerUnit`). */
 const UNIT_KEY = 'unit';

@@ -179,7 +179,9 @@ export class ExampleValidator {
     const entry: { validate: ValidateFunction | null; unitId?: string; schema?: object } = { validate: null };
     try {
       const ref = this.refTo(doc, at);
-      entry.unitId = ref.slice(0, ref.indexOf('#'));
+      // A schema component is referred to by its id alone, anything else by a fragment of its unit.
+      const hash = ref.indexOf('#');
+      entry.unitId = hash >= 0 ? ref.slice(0, hash) : ref;
       entry.schema = { $ref: ref };
       entry.validate = this.ajvInstance().compile(entry.schema);
     } catch {

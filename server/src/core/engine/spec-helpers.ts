@@ -9,35 +9,32 @@ import { isRecord, type Operation, type Resolved, type SpecContext } from './spe
 
 export interface PathSegment { text: string; isParameter: boolean; name?: string }
 
-/**
- * `/users/{userId}/sessions` -> users, {userId}, sessions. Rules ask again for the same paths (a
- * few per operation): the answer is kept, and shared, so callers must not change it.
- */
-export function pathSegments(path: string): readonly PathSegment[] {
-  let segments = segmentsByPath.get(path);
-  if (!segments) {
-    if (segmentsByPath.size >= 10_000) segmentsByPath.clear();
-    segments = Object.freeze(path.split('/').filter((segment) => segment !== '').map((text) => {
-      const match = /^\{([^{}]+)\}$/.exec(text);
-      return Object.freeze(match ? { text, isParameter: true, name: match[1] } : { text, isParameter: false });
-    }));
-    segmentsByPath.set(path, segments);
-  }
-  return segments;
+/** `/users/{userId}/sessions` -> users, {userId}, sessions. */
+export function pathSegments(path: string): PathSegment[] {
+  return path.split('/').filter((segment) => segment !== '').map((text) => {
+    const match = PARAMETER_SEGMENT.exec(text);
+    return match ? { text, isParameter: true, name: match[1] } : { text, isParameter: false };
+  });
 }
 
-const segmentsByPath = new Map<string, readonly PathSegment[]>();
+const PARAMETER_SEGMENT = /^\{([^{}]+)\}$/;
+
+/** The last non-empty segment of a path ('' when none), read without splitting the path: rules ask for every operation. */
+function lastSegment(path: string): string {
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === 47 /* / */) end--;
+  return path.slice(path.lastIndexOf('/', end - 1) + 1, end);
+}
 
 /** A collection path ends with a static segment (`/orders`, `/users/{id}/sessions`). */
 export function isCollectionPath(path: string): boolean {
-  const segments = pathSegments(path);
-  return segments.length > 0 && !segments[segments.length - 1].isParameter;
+  const last = lastSegment(path);
+  return last !== '' && !PARAMETER_SEGMENT.test(last);
 }
 
 /** An item path ends with a parameter (`/orders/{orderId}`). */
 export function isItemPath(path: string): boolean {
-  const segments = pathSegments(path);
-  return segments.length > 0 && segments[segments.length - 1].isParameter;
+  return PARAMETER_SEGMENT.test(lastSegment(path));
 }
 
 /** `4xx`, `5xx` (and `4XX` ranges). `default` is not counted: callers decide what it means. */

@@ -34,18 +34,8 @@ export interface QueryParam {
   schema: Resolved<Record<string, unknown>>;
 }
 
-/**
- * Query parameters of an operation, path-item ones merged in; undefined when a `$ref` fails (stay
- * silent). Four rules read them for every operation: read once per operation and context. The
- * result is shared: callers must not change it.
- */
-export function queryParams(context: SpecContext, op: Operation): readonly QueryParam[] | undefined {
-  const byOperation = context.shared('queryParams', () => new Map<Operation, readonly QueryParam[] | undefined>());
-  if (!byOperation.has(op)) byOperation.set(op, readQueryParams(context, op));
-  return byOperation.get(op);
-}
-
-function readQueryParams(context: SpecContext, op: Operation): QueryParam[] | undefined {
+/** Query parameters of an operation, path-item ones merged in; undefined when a `$ref` fails (stay silent). */
+export function queryParams(context: SpecContext, op: Operation): QueryParam[] | undefined {
   const byName = new Map<string, QueryParam>();
   let failed = false;
   const collect = (list: unknown, at: JsonPath) => {

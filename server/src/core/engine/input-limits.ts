@@ -37,7 +37,7 @@ export function checkInput(input: string | CheckedText): InputProblem | undefine
   return undefined;
 }
 
-const [BACKSLASH, DOUBLE_QUOTE, SINGLE_QUOTE, NEWLINE, SPACE, DASH, HASH] = [92, 34, 39, 10, 32, 45, 35];
+const [BACKSLASH, DOUBLE_QUOTE, SINGLE_QUOTE, NEWLINE, SPACE, HASH] = [92, 34, 39, 10, 32, 35];
 const [OPEN_BRACKET, CLOSE_BRACKET, OPEN_BRACE, CLOSE_BRACE] = [91, 93, 123, 125];
 
 /** Flow bracket depth plus block indentation depth, ignoring quoted strings; one linear pass. */

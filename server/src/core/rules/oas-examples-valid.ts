@@ -393,7 +393,7 @@ class ExamplesCheck {
     // Array items have no key: anchor on the item's value.
     const last = at[at.length - 1];
     const part = at.length > site.valueAt.length && (typeof last === 'number' || /^\d+$/.test(String(last))) && Array.isArray(valueAt(site.valueDoc.root, at.slice(0, -1)).value) ? 'value' : 'key';
-    const related = site.schemaDoc === site.valueDoc && encodePointer(site.schemaAt) === encodePointer(site.valueAt.slice(0, -1)) ? undefined : [schemaRelated];
+    const related = site.schemaDoc === site.valueDoc && samePath(site.schemaAt, site.valueAt.slice(0, -1)) ? undefined : [schemaRelated];
     this.context.report({ doc: site.valueDoc, at, part, message, related });
   }
 }

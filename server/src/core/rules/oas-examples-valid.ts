@@ -110,7 +110,7 @@ class ExamplesCheck {
     if (this.context.doc.version && !this.validator.hasBudget) {
       this.context.report({
         at: [this.swagger2 ? 'swagger' : 'openapi'], part: 'value', severity: 'info',
-        message: `Example validation stopped after ${ExampleValidator.MAX_COMPILATIONS} schemas or ${ExampleValidator.MAX_VALIDATIONS} examples; the remaining examples of this document were not checked.`,
+        message: `Example validation stopped after ${ExampleValidator.MAX_COMPILATIONS} schemas with mismatching examples (or ${ExampleValidator.MAX_VALIDATIONS} examples); the remaining examples of this document were not checked.`,
       });
     }
   }

@@ -273,10 +273,10 @@ test('path-param-consistency keeps its reading of the path keys only while they 
   assert.equal(renames(version('id')), 1);
 });
 
-test('an example schema that did not compile is tried again once what it needs exists or was mended', () => {
+test('an example schema that could not be read is tried again once what it needs exists or was mended', () => {
   const countFindings = findingsInEditor('oas-examples-valid');
   // Past the chunking size, in paths and in the schemas, with a second component map so that
-  // `components` is cut too: unchanged schemas keep their values, so what was compiled for them is kept.
+  // `components` is cut too: unchanged schemas keep their values, so their copies are kept.
   const fillerPaths = pathItems(300, (i) => `/filler${i}`, "    get:\n      responses:\n        '204': { description: Done }\n");
   const fillerSchemas = Array.from({ length: 400 }, (_, i) => `    Filler${i}: { type: object, properties: { id: { type: string } } }\n`).join('');
   const version = (orderSchema: string, extraComponent: string) => `openapi: 3.0.3
@@ -305,7 +305,7 @@ ${extraComponent}  parameters:
   assert.equal(countFindings(version(referencing, '')), 0);
   // Written now, in another component: the example is checked against it.
   assert.equal(countFindings(version(referencing, '    Quantity: { type: integer }\n')), 1);
-  // A schema Ajv rejects (a type being typed) compiles again once it is mended.
+  // A schema that cannot be read (a type being typed) is read again once it is mended.
   assert.equal(countFindings(version('      type: objectx\n      properties:\n        quantity: { type: integer }', '')), 0);
   assert.equal(countFindings(version('      type: objectx\n      properties:\n        quantity: { type: integer }', '    Other: { type: string }\n')), 0);
   assert.equal(countFindings(version('      type: object\n      properties:\n        quantity: { type: integer }', '    Other: { type: string }\n')), 1);

@@ -1,8 +1,5 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import Ajv2020 from 'ajv/dist/2020';
-import AjvDraft04 from 'ajv-draft-04';
-import addFormats from 'ajv-formats';
-import { ExampleScreen, UNJUDGED_FORMATS } from './_example-screen';
+import type { ErrorObject } from 'ajv';
+import { SchemaCheck, plainJsonSchema } from './_schema-check';
 import { isRecord, type SpecContext } from '../engine/spec-context';
 import type { SpecDocument } from '../spec/document';
 import { decodePointer, encodePointer, valueAt } from '../spec/refs';
@@ -12,26 +9,23 @@ import type { JsonPath } from '../types';
  * Validates example values against the Schema Objects of an OpenAPI document. Each schema an
  * example needs is copied as a unit (one component, e.g. `components/schemas/User`, or the subtree
  * a `$ref` names) together with the units its `$ref`s reach, and nothing else: copying a large
- * description's whole `components` costs more than validating all its examples. An interpreting
- * validator screens each example first (`ExampleScreen`); only a schema location with an example
- * the screen rejects is compiled by Ajv (one instance per analysis, created then), whose errors
- * make the messages. Work is bounded by counts (Ajv compilations, validations, copied nodes), never
- * by wall time, so the same document gives the same findings on a busy CI machine and an idle
- * laptop; when a budget runs out, the remaining examples are left unchecked and the rule says so
- * once.
+ * description's whole `components` costs more than validating all its examples. The copies are
+ * plain JSON Schema (the OpenAPI dialect spelled out, `$ref`s made absolute), and `SchemaCheck`
+ * interprets them: nothing is compiled, which on GitHub's description made Ajv's code generation
+ * most of the rule's cost and kept it to a budget that checked a few of its examples. Work is
+ * bounded by counts (validations, copied nodes), never by wall time, so the same document gives the
+ * same findings on a busy CI machine and an idle laptop; when a budget runs out, the remaining
+ * examples are left unchecked and the rule says so once.
  *
  * In the editor the validator outlives a version (`ExampleValidator.for`): a unit whose value is
- * still the same object (the parser keeps unchanged parts) keeps its registration and compiled
- * validators; a changed unit, and every unit whose copy refers to it, is dropped and registered
- * again when an example needs it.
+ * still the same object (the parser keeps unchanged parts) keeps its copy and the answers given
+ * for unchanged examples; a changed unit, and every unit whose copy refers to it, is dropped and
+ * copied again when an example needs it.
  */
 export class ExampleValidator {
-  private ajv?: Ajv;
-  /** Registered units by Ajv id (with the value copied), and the id of each registered (document, unit path). */
+  /** Registered units by id (with their copy), and the id of each registered (document, unit path). */
   private readonly units = new Map<string, { doc: SpecDocument; path: JsonPath; value: unknown; key: string; isSchema: boolean; copy: object | null }>();
-  /** Units registered but not yet given to Ajv: the screen alone may settle every example that reaches them. */
-  private readonly notInAjv = new Set<string>();
-  private screen?: ExampleScreen;
+  private check?: SchemaCheck;
   private readonly unitIds = new Map<string, string>();
   /** Unit id -> the units whose copies refer to it. */
   private readonly dependents = new Map<string, Set<string>>();
@@ -39,15 +33,11 @@ export class ExampleValidator {
   private readonly unitsWithBrokenRefs = new Set<string>();
   private readonly documentIds = new Map<string, number>();
   private readonly locations = new Map<string, SchemaLocation>();
-  /** What each compiled validator answered for an example object. */
-  private readonly results = new WeakMap<ValidateFunction, WeakMap<object, ErrorObject[]>>();
-  /** Schema locations asked for in this analysis: the compilation budget counts these. */
-  private readonly used = new Set<string>();
   private registering?: string;
   private unitsEverRegistered = 0;
-  private compilations = 0;
   private copiedNodes = 0;
   private validations = 0;
+  private exhausted = false;
   readonly legacy: boolean;
 
   /** The validator for this analysis: the one kept from the document's previous version when there is one. */
@@ -62,12 +52,6 @@ export class ExampleValidator {
     return validator;
   }
 
-  /**
-   * Schema locations Ajv compiles in one analysis: those with an example the screen rejected. They
-   * cost about 4 ms each on GitHub's description (218 of them), and 40 keep its CLI run about as
-   * long as 100 locations of any kind did before the screen, which found 9 mismatches there.
-   */
-  static readonly MAX_COMPILATIONS = 40;
   static readonly MAX_VALIDATIONS = 5000;
   static readonly MAX_POOL_NODES = 1_500_000;
 
@@ -78,10 +62,9 @@ export class ExampleValidator {
   /** A new version: budgets start again, units whose value changed (and their dependents) are dropped. */
   private startAnalysis(context: SpecContext): void {
     this.context = context;
-    this.compilations = 0;
     this.copiedNodes = 0;
     this.validations = 0;
-    this.used.clear();
+    this.exhausted = false;
     const stale: string[] = [];
     for (const [id, unit] of this.units) {
       const now = unit.doc.uri === context.doc.uri ? valueAt(context.doc.root, unit.path) : undefined;
@@ -103,60 +86,59 @@ export class ExampleValidator {
       this.units.delete(id);
       this.dependents.delete(id);
       this.unitsWithBrokenRefs.delete(id);
-      this.notInAjv.delete(id);
-      this.screen?.forget(id);
-      this.ajv?.removeSchema(id);
     }
+    if (dropped.size > 0) this.check?.forget(dropped);
     for (const [key, entry] of this.locations) {
-      // One built on a dropped unit is stale. A schema that did not compile fails again while its
-      // units are the same: a changed unit, or one with a `$ref` that led nowhere, drops its
-      // dependents too.
+      // One on a dropped unit is stale; so is one whose units could not be registered (a budget
+      // ran out), which is tried again.
       if (entry.unitId !== undefined && !dropped.has(entry.unitId)) continue;
       this.locations.delete(key);
-      if (entry.schema) this.ajv?.removeSchema(entry.schema);
     }
   }
 
-  /** False once a budget is spent: callers stop looking for more examples. */
+  /** Examples validated in this analysis (those a kept record stands for counted too). */
+  get validationCount(): number {
+    return this.validations;
+  }
+
+  countValidations(count: number): void {
+    this.validations += count;
+  }
+
+  /** True while the unit is registered: it, and every unit it reaches, unchanged. */
+  hasUnit(id: string): boolean {
+    return this.units.has(id);
+  }
+
+  /** False once an example was left unchecked for the budget: callers stop looking for more. */
   get hasBudget(): boolean {
-    return this.validations < ExampleValidator.MAX_VALIDATIONS
-      && this.compilations <= ExampleValidator.MAX_COMPILATIONS;
+    return !this.exhausted;
   }
 
   /**
-   * Validates `value` against the schema at `schemaAt` in `doc`. Returns the errors, `[]` when the
-   * value is valid, or undefined when the schema cannot be compiled (unresolvable `$ref`, a schema
-   * Ajv rejects, an exhausted budget): the caller then stays silent.
+   * Validates `value` against the schema at `schemaAt` in `doc`. Returns the errors (shaped as
+   * Ajv's), `[]` when the value is valid, or undefined when the schema cannot be judged
+   * (unresolvable `$ref`, a pattern no regular expression engine takes, an exhausted budget): the
+   * caller then stays silent.
    */
-  validate(value: unknown, doc: SpecDocument, schemaAt: JsonPath): ErrorObject[] | undefined {
-    if (!this.hasBudget) return undefined;
+  validate(value: unknown, doc: SpecDocument, schemaAt: JsonPath, unitIds?: string[]): ErrorObject[] | undefined {
+    if (this.validations >= ExampleValidator.MAX_VALIDATIONS) this.exhausted = true;
+    if (this.exhausted) return undefined;
     const target = this.referencedSchema(doc, schemaAt);
-    const key = `${target.doc.uri}#${encodePointer(target.at)}`;
-    const location = this.locationOf(key, target.doc, target.at);
+    const location = this.locationOf(`${target.doc.uri}#${encodePointer(target.at)}`, target.doc, target.at);
+    // The unit the answer depends on (it is dropped when anything it reaches changes); none
+    // registered: the answer may change with nothing else changing, '' is never registered.
+    unitIds?.push(location.unitId ?? '');
     if (location.ref === undefined) return undefined;
-    // Most examples are valid: the screen says so without compiling anything.
-    if (this.screenAccepts(location, value)) {
-      this.validations++;
-      return [];
-    }
-    const validator = this.compiled(key, location);
-    if (!validator) return undefined;
     this.validations++;
-    // The same example against the same compiled schema: the answer of an earlier version (the
-    // parser keeps the objects of unchanged parts, and a changed schema compiles a new function).
-    const known = typeof value === 'object' && value !== null ? this.results.get(validator)?.get(value) : undefined;
+    // The same example against the same schema: the answer of an earlier version (the parser
+    // keeps the objects of unchanged parts, and a changed schema is another location entry).
+    const isObject = typeof value === 'object' && value !== null;
+    const known = isObject ? location.answers?.get(value) : undefined;
     if (known) return known;
-    let errors: ErrorObject[] | undefined;
-    try {
-      errors = validator(value) ? [] : [...(validator.errors ?? [])];
-    } catch {
-      return undefined;
-    }
-    if (typeof value === 'object' && value !== null) {
-      let byValue = this.results.get(validator);
-      if (!byValue) this.results.set(validator, byValue = new WeakMap());
-      byValue.set(value, errors);
-    }
+    this.check ??= new SchemaCheck((id) => this.units.get(id)?.copy ?? undefined, this.legacy);
+    const errors = this.check.errors(value, location.ref);
+    if (errors && isObject) (location.answers ??= new WeakMap()).set(value, errors);
     return errors;
   }
 
@@ -176,7 +158,7 @@ export class ExampleValidator {
     return current;
   }
 
-  /** The document and path a rewritten `$ref` (as found in Ajv's `parentSchema`) points at. */
+  /** The document and path a rewritten `$ref` (as found in an error's `parentSchema`) points at. */
   targetOf(ref: string): { doc: SpecDocument; path: JsonPath } | undefined {
     const hash = ref.indexOf('#');
     const unit = this.units.get(hash >= 0 ? ref.slice(0, hash) : ref);
@@ -200,66 +182,10 @@ export class ExampleValidator {
       location.unitId = hash >= 0 ? ref.slice(0, hash) : ref;
       location.ref = ref;
     } catch {
-      location.validate = null;
+      // Not registered (a budget ran out, a `$ref` led nowhere): silent.
     }
     this.locations.set(key, location);
     return location;
-  }
-
-  /** True when the screen finds the example valid (the answer kept per example object). */
-  private screenAccepts(location: SchemaLocation, value: unknown): boolean {
-    const isObject = typeof value === 'object' && value !== null;
-    const known = isObject ? location.verdicts?.get(value) : undefined;
-    if (known !== undefined) return known;
-    this.screen ??= new ExampleScreen((id) => this.units.get(id)?.copy ?? undefined, this.legacy);
-    const accepted = this.screen.accepts(value, location.ref!) === true;
-    if (isObject) (location.verdicts ??= new WeakMap()).set(value, accepted);
-    return accepted;
-  }
-
-  /** Ajv's validator for a location, compiled on first need; every location that needs one counts against the budget. */
-  private compiled(key: string, location: SchemaLocation): ValidateFunction | undefined {
-    if (!this.used.has(key)) {
-      this.used.add(key);
-      this.compilations++;
-    }
-    if (location.validate !== undefined) return location.validate ?? undefined;
-    try {
-      const ajv = this.ajvInstance();
-      for (const id of this.notInAjv) {
-        const unit = this.units.get(id);
-        if (unit?.copy) ajv.addSchema(unit.copy, id);
-      }
-      this.notInAjv.clear();
-      location.schema = { $ref: location.ref };
-      location.validate = ajv.compile(location.schema);
-    } catch {
-      location.validate = null;
-    }
-    return location.validate ?? undefined;
-  }
-
-  private ajvInstance(): Ajv {
-    if (this.ajv) return this.ajv;
-    const options = {
-      strict: false,
-      allErrors: true,
-      verbose: true,
-      validateSchema: false,
-      unicodeRegExp: false,
-      logger: false as const,
-      addUsedSchema: false,
-      // Each referenced schema compiled once as its own function and shared by every validator.
-      inlineRefs: false,
-      // Each validator runs over a handful of examples: optimising its generated code costs more
-      // than it saves (half the compile time on GitHub's description).
-      code: { optimize: false, regExp: PATTERN_ENGINE },
-    };
-    const ajv: Ajv = this.legacy ? (new AjvDraft04(options) as unknown as Ajv) : new Ajv2020(options);
-    addFormats(ajv);
-    for (const name of UNJUDGED_FORMATS) ajv.addFormat(name, true);
-    this.ajv = ajv;
-    return ajv;
   }
 
   /**
@@ -294,18 +220,13 @@ export class ExampleValidator {
     const unit = { doc, path: unitPath, value: target.value, key, isSchema, copy: null as object | null };
     this.units.set(id, unit);
     // Registered before its copy is made, so a cycle of `$ref`s ends at this id. A schema component
-    // is registered as a schema: Ajv compiles a registered root once, and every validator that
-    // refers to it calls that function (a `$ref` into a fragment is compiled again for each
-    // validator that reaches it: most of the compiling on GitHub's description). Any other unit (a
-    // response, a parameter, a path item) sits under a key that is no keyword: resolving a `$ref`
-    // makes Ajv compile the registered root, which must not compile (and fail on) the parts of it
-    // no example reaches.
+    // is a schema as a whole; any other unit (a response, a parameter, a path item) sits under a
+    // key that is no keyword, as its own keys are not schema keywords.
     const outer = this.registering;
     this.registering = id;
     try {
-      const copy = this.copyForAjv(doc, target.value);
+      const copy = this.copyUnit(doc, target.value);
       unit.copy = isSchema ? copy as object : { [UNIT_KEY]: copy };
-      this.notInAjv.add(id);
     } catch (error) {
       // Not registered (a budget ran out): asked again, it is registered again.
       this.unitIds.delete(key);
@@ -324,12 +245,12 @@ export class ExampleValidator {
   }
 
   /**
-   * A copy of a schema for Ajv: every `$ref` made absolute (pointing at the registered unit that
-   * holds its target, registered on the way), `$id`s dropped (a document is addressed by
-   * pointers), and the OpenAPI dialect mapped to what Ajv understands (`nullable` without `type`,
-   * boolean `required`; for 2.0/3.0 also `x-nullable` and `type: file`).
+   * A copy of a unit as plain JSON Schema: every `$ref` made absolute (pointing at the registered
+   * unit that holds its target, registered on the way), `$id`s dropped (a document is addressed by
+   * pointers), and the OpenAPI dialect spelled out (`nullable`, boolean `required`; for 2.0/3.0
+   * also `x-nullable` and `type: file`; then `plainJsonSchema`).
    */
-  private copyForAjv(doc: SpecDocument, value: unknown): unknown {
+  private copyUnit(doc: SpecDocument, value: unknown): unknown {
     const legacy = this.legacy;
     const unit = this.registering;
     const unresolvable = (): string => {
@@ -349,8 +270,8 @@ export class ExampleValidator {
         return unresolvable();
       }
     };
-    // No memo: Ajv walks the registered value as a tree, so shared YAML anchors are expanded here
-    // and the node budget bounds what an alias-heavy document can cost.
+    // No memo: shared YAML anchors are expanded here (a copy is a tree), and the node budget
+    // bounds what an alias-heavy document can cost.
     const copy = (value: unknown, depth: number, parentKey: string): unknown => {
       if (value === null || typeof value !== 'object') return value;
       if (++this.copiedNodes > ExampleValidator.MAX_POOL_NODES || depth > 200) throw new Error('document too large for example validation');
@@ -361,11 +282,13 @@ export class ExampleValidator {
       for (const [key, item] of Object.entries(record)) {
         if (key === '$ref' && typeof item === 'string') { out.$ref = rewriteRef(item); continue; }
         if (!isNameMap) {
-          // Annotations Ajv never reads, and identifiers that would re-base pointers.
+          // Annotations no validator reads, and identifiers that would re-base pointers.
           if (key === 'example' || key === 'examples' || key.startsWith('x-')) continue;
           if ((key === '$id' || key === '$schema' || key === '$anchor' || key === '$dynamicRef' || key === '$dynamicAnchor') && typeof item === 'string') continue;
           if (legacy && key === 'id' && typeof item === 'string') continue;
           if (key === 'required' && typeof item === 'boolean') continue;
+          // Values, not schemas: read as they are.
+          if (key === 'enum' || key === 'const') { out[key] = item; continue; }
         }
         out[key] = copy(item, depth + 1, key);
       }
@@ -373,42 +296,24 @@ export class ExampleValidator {
         if (record['x-nullable'] === true && record.type !== undefined) out.nullable = true;
         if (out.type === 'file') delete out.type;
       }
-      // Ajv reads `nullable` (its OpenAPI keyword) and refuses a schema where it stands without a
-      // `type`, which would leave every example that reaches it unchecked; 3.1 dropped the keyword,
-      // but documents still carry it.
+      // `nullable` only lets `null` through a `type` (without one it says nothing); 3.1 dropped the
+      // keyword, but documents still carry it, and it is read there the same way.
       if (!isNameMap && out.nullable !== undefined && (out.type === undefined || out.nullable !== true)) delete out.nullable;
-      return out;
+      return isNameMap ? out : plainJsonSchema(out, legacy);
     };
     return copy(value, 0, '');
   }
 }
 
-/**
- * Ajv's `pattern`s: in Unicode mode, as JSON Schema means them (`\p{L}` is a letter, not the text
- * `p{L}`) and as the screen reads them; a pattern that is valid only without it (`[\w-]`, common in
- * descriptions) in the plain mode rather than not at all.
- */
-const PATTERN_ENGINE = Object.assign((pattern: string) => {
-  try {
-    return new RegExp(pattern, 'u');
-  } catch {
-    return new RegExp(pattern);
-  }
-}, { code: 'apilensPattern' });
-
-/** A schema location examples are checked against: its ref for Ajv and the screen, Ajv's validator once one was needed. */
+/** A schema location examples are checked against: its ref, and the answers given there per example object. */
 interface SchemaLocation {
   ref?: string;
   unitId?: string;
-  /** Ajv's validator; null when it cannot be made, undefined until an example needs it. */
-  validate?: ValidateFunction | null;
-  schema?: object;
-  /** The screen's answer per example object. */
-  verdicts?: WeakMap<object, boolean>;
+  answers?: WeakMap<object, ErrorObject[]>;
 }
 
 const MEMORY_KEY = 'oas-examples-valid';
-/** A validator kept across versions starts afresh after this many registrations (Ajv keeps what it compiled). */
+/** A validator kept across versions starts afresh after this many registrations (ids are never reused). */
 const MAX_UNITS_KEPT = 20_000;
 
 function isLegacy(context: SpecContext): boolean {
@@ -429,7 +334,7 @@ const UNIT_KEY = 'unit';
 /** Keys whose value maps names to schemas (a property may be called `example` or `x-id`). */
 const SCHEMA_MAP_KEYS = new Set(['properties', 'patternProperties', 'definitions', '$defs', 'dependentSchemas', 'schemas']);
 
-/** A JSON path as a URI fragment Ajv resolves back to the same node. */
+/** A JSON path as a URI fragment that resolves back to the same node. */
 function fragment(at: JsonPath): string {
   return at.map((segment) => '/' + encodeURIComponent(String(segment).replace(/~/g, '~0').replace(/\//g, '~1'))).join('');
 }

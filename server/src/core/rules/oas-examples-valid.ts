@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv';
-import { defineRule } from './rule';
-import { isRecord, type SpecContext } from '../engine/spec-context';
+import { defineRule, type SpecReport } from './rule';
+import { isRecord, type Operation, type SpecContext } from '../engine/spec-context';
 import { samePath } from '../engine/spec-helpers';
 import type { SpecDocument } from '../spec/document';
 import { decodePointer, encodePointer, valueAt } from '../spec/refs';
@@ -61,9 +61,12 @@ interface Site {
   mediaType?: string;
 }
 
-const SCHEMA_CHILDREN_MAPS = ['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas'];
-const SCHEMA_CHILDREN_SINGLE = ['additionalProperties', 'items', 'not', 'if', 'then', 'else', 'contains', 'propertyNames', 'unevaluatedProperties', 'unevaluatedItems', 'additionalItems', 'contentSchema'];
-const SCHEMA_CHILDREN_LISTS = ['allOf', 'anyOf', 'oneOf', 'prefixItems', 'items'];
+/** How each keyword holds subschemas: a map of them, one, or a list (`items`: one or a list). */
+const SCHEMA_CHILDREN = new Map<string, 'map' | 'single' | 'list'>([
+  ...['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas'].map((key) => [key, 'map'] as const),
+  ...['additionalProperties', 'items', 'not', 'if', 'then', 'else', 'contains', 'propertyNames', 'unevaluatedProperties', 'unevaluatedItems', 'additionalItems', 'contentSchema'].map((key) => [key, 'single'] as const),
+  ...['allOf', 'anyOf', 'oneOf', 'prefixItems'].map((key) => [key, 'list'] as const),
+]);
 const MAX_SCHEMA_DEPTH = 48;
 /** What may precede and follow the word in an `example`/`examples`/`x-example` key (YAML or JSON). */
 const BEFORE_EXAMPLE_KEY = /(?:^|\n)[ \t]*(?:-[ \t]+)?['"]?(?:x-)?$|[{,][ \t]*['"]?(?:x-)?$/;
@@ -90,11 +93,42 @@ function hasExternalRef(doc: SpecDocument): boolean {
   return false;
 }
 
+/**
+ * What one root of the walk (a path item, a component entry) read and reported, kept in the editor
+ * between analyses: typing in one path item of a large description must not walk and look up its
+ * thousands of other examples again. The record holds while the root is the same object, every
+ * `$ref` it followed leads to the same object, its operations resolve to the same parameters and
+ * responses, and the schema units it validated against are still registered (a changed unit, and
+ * every unit that refers to it, is dropped: `ExampleValidator`).
+ */
+interface RootRecord {
+  value: unknown;
+  refs: Map<string, unknown>;
+  operationParts: unknown[];
+  unitIds: string[];
+  /** Containers first visited in this root (later roots skip them), and the report keys it used. */
+  containers: { node: object; at: JsonPath }[];
+  reportedKeys: string[];
+  /** What it reported, every document being the one analysed. */
+  reports: SpecReport[];
+  validations: number;
+}
+
+const ROOTS_KEY = 'oas-examples-valid/roots';
+/** What a recorded `$ref` is compared with when it now leads into another document: nothing recorded equals it. */
+const NOT_HERE = Symbol('another document');
+
 class ExamplesCheck {
   private readonly validator: ExampleValidator;
   /** The paths each node was visited at, per role (see `firstVisit`). */
   private readonly visits = { container: new Map<object, JsonPath | JsonPath[]>(), schema: new Map<object, JsonPath | JsonPath[]>() };
   private readonly reported = new Set<string>();
+  /** The editor's records of the last analysis, and of this one (undefined in the CLI). */
+  private previousRoots?: Map<string, RootRecord>;
+  private roots?: Map<string, RootRecord>;
+  /** The root being walked and recorded, and whether what it read can be kept. */
+  private current?: RootRecord;
+  private currentCacheable = true;
   private readonly swagger2: boolean;
   private readonly schemaExamplesKeyword: boolean;
 
@@ -105,12 +139,22 @@ class ExamplesCheck {
   }
 
   run() {
+    const memory = this.context.memory;
+    if (memory) {
+      this.previousRoots = memory.get(ROOTS_KEY) as Map<string, RootRecord> | undefined;
+      this.roots = new Map();
+    }
     this.checkAll();
+    // Records made while the budget ran out would replay a cut walk: none are kept then.
+    if (memory) {
+      if (this.validator.hasBudget) memory.set(ROOTS_KEY, this.roots);
+      else memory.delete(ROOTS_KEY);
+    }
     // A huge description can exhaust the budget: say so rather than look fully checked.
     if (this.context.doc.version && !this.validator.hasBudget) {
       this.context.report({
         at: [this.swagger2 ? 'swagger' : 'openapi'], part: 'value', severity: 'info',
-        message: `Example validation stopped after ${ExampleValidator.MAX_COMPILATIONS} schemas with mismatching examples (or ${ExampleValidator.MAX_VALIDATIONS} examples); the remaining examples of this document were not checked.`,
+        message: `Example validation stopped after ${ExampleValidator.MAX_VALIDATIONS} examples; the remaining examples of this document were not checked.`,
       });
     }
   }
@@ -123,19 +167,18 @@ class ExamplesCheck {
     // walking every schema of a large description to find none costs more than the whole parse.
     if (!hasExampleKey(doc) && !hasExternalRef(doc)) return;
     const root = context.root;
-    for (const operation of context.operations()) {
+    const paths = isRecord(root.paths) ? root.paths : {};
+    const operations = context.operations();
+    for (let start = 0; start < operations.length;) {
       if (!this.validator.hasBudget) return;
-      for (const parameter of context.parameters(operation)) this.parameter(parameter.value, parameter.doc, parameter.at);
-      if (this.swagger2) {
-        for (const { response } of context.responses(operation)) this.swagger2Response(response.value, response.doc, response.at);
-        continue;
-      }
-      const body = operation.operation.requestBody;
-      if (body !== undefined) {
-        const resolved = context.resolve<Record<string, unknown>>(body, [...operation.at, 'requestBody'], operation.doc);
-        this.contentHolder(resolved.value, resolved.doc, resolved.at);
-      }
-      for (const { response } of context.responses(operation)) this.response(response.value, response.doc, response.at);
+      // The operations of one path item are one root.
+      let end = start + 1;
+      while (end < operations.length && operations[end].path === operations[start].path) end++;
+      const ofPath = operations.slice(start, end);
+      this.inRoot(`paths ${ofPath[0].path}`, paths[ofPath[0].path], () => {
+        for (const operation of ofPath) this.operation(operation);
+      }, ofPath);
+      start = end;
     }
     if (this.swagger2) {
       this.eachEntry(root.parameters, ['parameters'], (value, at) => this.parameter(value, doc, at));
@@ -153,13 +196,114 @@ class ExamplesCheck {
     this.eachEntry(components.schemas, [...base, 'schemas'], (value, at) => this.schema(value, doc, at, 0));
   }
 
+  private operation(operation: Operation) {
+    const { context } = this;
+    for (const parameter of context.parameters(operation)) this.parameter(parameter.value, parameter.doc, parameter.at);
+    if (this.swagger2) {
+      for (const { response } of context.responses(operation)) this.swagger2Response(response.value, response.doc, response.at);
+      return;
+    }
+    const body = operation.operation.requestBody;
+    if (body !== undefined) {
+      const resolved = context.resolve<Record<string, unknown>>(body, [...operation.at, 'requestBody'], operation.doc);
+      this.contentHolder(resolved.value, resolved.doc, resolved.at);
+    }
+    for (const { response } of context.responses(operation)) this.response(response.value, response.doc, response.at);
+  }
+
   private eachEntry(map: unknown, at: JsonPath, visit: (value: unknown, at: JsonPath) => void) {
     if (!isRecord(map)) return;
     for (const [name, value] of Object.entries(map)) {
       if (!this.validator.hasBudget) return;
       if (isRecord(value) && typeof value.$ref === 'string') continue; // judged where it is defined
-      visit(value, [...at, name]);
+      const entryAt = [...at, name];
+      this.inRoot(encodePointer(entryAt), value, () => visit(value, entryAt));
     }
+  }
+
+  // ------------------------------------------------------------ kept roots (editor)
+
+  /** Walks one root, or in the editor replays its record when that still holds. */
+  private inRoot(key: string, value: unknown, walk: () => void, operations?: Operation[]) {
+    if (!this.roots) {
+      walk();
+      return;
+    }
+    const old = this.previousRoots?.get(key);
+    if (old && this.stillHolds(old, value, operations)) {
+      this.replay(old);
+      this.roots.set(key, old);
+      return;
+    }
+    const record: RootRecord = {
+      value, refs: new Map(), operationParts: operations ? this.partsOf(operations) : [], unitIds: [], containers: [], reportedKeys: [], reports: [], validations: 0,
+    };
+    const { refs, doc } = this.context;
+    const outer = refs.observer;
+    this.current = record;
+    this.currentCacheable = true;
+    refs.observer = (from, ref, result) => {
+      outer?.(from, ref, result);
+      if (from !== doc || (result.ok && result.doc !== doc)) this.currentCacheable = false;
+      else if (!record.refs.has(ref)) record.refs.set(ref, result.ok ? result.value : undefined);
+    };
+    const validationsBefore = this.validator.validationCount;
+    try {
+      walk();
+    } finally {
+      refs.observer = outer;
+      this.current = undefined;
+    }
+    record.validations = this.validator.validationCount - validationsBefore;
+    if (this.currentCacheable) this.roots.set(key, record);
+  }
+
+  private stillHolds(record: RootRecord, value: unknown, operations?: Operation[]): boolean {
+    if (record.value !== value) return false;
+    const { refs, doc } = this.context;
+    for (const [ref, target] of record.refs) {
+      const now = refs.resolve(doc, ref);
+      if ((now.ok ? (now.doc === doc ? now.value : NOT_HERE) : undefined) !== target) return false;
+    }
+    if (!record.unitIds.every((id) => this.validator.hasUnit(id))) return false;
+    if (operations) {
+      const parts = this.partsOf(operations);
+      if (parts.length !== record.operationParts.length || parts.some((part, index) => part !== record.operationParts[index])) return false;
+    }
+    // Replayed, its examples count against the budget as if walked: the walk must stop where a full one would.
+    return this.validator.validationCount + record.validations <= ExampleValidator.MAX_VALIDATIONS;
+  }
+
+  /** The objects a path item's operations resolve to (the engine's shared reading, resolved before this rule may run). */
+  private partsOf(operations: Operation[]): unknown[] {
+    const parts: unknown[] = [];
+    const here = (doc: SpecDocument) => (doc === this.context.doc ? undefined : NOT_HERE);
+    for (const operation of operations) {
+      parts.push(operation.pathItem, operation.operation, here(operation.doc));
+      for (const parameter of this.context.parameters(operation)) parts.push(parameter.value, here(parameter.doc));
+      for (const { response } of this.context.responses(operation)) parts.push(response.value, here(response.doc));
+    }
+    return parts;
+  }
+
+  private replay(record: RootRecord) {
+    for (const { node, at } of record.containers) this.firstVisit(node, at);
+    for (const key of record.reportedKeys) this.reported.add(key);
+    for (const report of record.reports) this.context.report(report);
+    this.validator.countValidations(record.validations);
+  }
+
+  /** Reports a finding, and records it for the root being walked. */
+  private emit(report: SpecReport) {
+    this.context.report(report);
+    if (!this.current) return;
+    const doc = this.context.doc;
+    if ((report.doc && report.doc !== doc) || report.related?.some((related) => related.doc && related.doc !== doc)) {
+      this.currentCacheable = false;
+      return;
+    }
+    // Kept without the version's document: a replay reports into the document analysed then.
+    this.current.reports.push({ ...report, doc: undefined, related: report.related?.map((related) => ({ ...related, doc: undefined })) });
   }
 
   /**
@@ -174,12 +318,15 @@ class ExamplesCheck {
     const seen = visits.get(node);
     if (!seen) {
       visits.set(node, at);
-      return true;
+    } else {
+      // One path, or (an alias used again) the list of them.
+      const paths = seen.length > 0 && Array.isArray(seen[0]) ? seen as JsonPath[] : [seen as JsonPath];
+      if (paths.some((path) => samePath(path, at))) return false;
+      visits.set(node, [...paths, at]);
     }
-    // One path, or (an alias used again) the list of them.
-    const paths = seen.length > 0 && Array.isArray(seen[0]) ? seen as JsonPath[] : [seen as JsonPath];
-    if (paths.some((path) => samePath(path, at))) return false;
-    visits.set(node, [...paths, at]);
+    // Schema nodes are walked from one root; a container (a component reached through `$ref`s)
+    // from the first root that reaches it, which later roots must know.
+    if (role === 'container') this.current?.containers.push({ node, at });
     return true;
   }
 
@@ -286,16 +433,18 @@ class ExamplesCheck {
     if (this.schemaExamplesKeyword && Array.isArray(schema.examples)) {
       schema.examples.forEach((value, index) => this.check({ value, valueDoc: doc, valueAt: [...at, 'examples', index], schemaDoc: doc, schemaAt: at, origin: 'schema' }));
     }
-    for (const key of SCHEMA_CHILDREN_MAPS) {
-      const map = schema[key];
-      if (isRecord(map)) for (const [name, child] of Object.entries(map)) this.schema(child, doc, [...at, key, name], depth + 1);
-    }
-    for (const key of SCHEMA_CHILDREN_SINGLE) {
-      if (isRecord(schema[key])) this.schema(schema[key], doc, [...at, key], depth + 1);
-    }
-    for (const key of SCHEMA_CHILDREN_LISTS) {
-      const list = schema[key];
-      if (Array.isArray(list)) list.forEach((child, index) => this.schema(child, doc, [...at, key, index], depth + 1));
+    // The schema's own keys, looked up once each (a schema has a few of the keywords that hold subschemas).
+    for (const key in schema) {
+      const kind = SCHEMA_CHILDREN.get(key);
+      if (!kind) continue;
+      const value = schema[key];
+      if (kind === 'map') {
+        if (isRecord(value)) for (const name in value) this.schema(value[name], doc, [...at, key, name], depth + 1);
+      } else if (isRecord(value)) {
+        this.schema(value, doc, [...at, key], depth + 1);
+      } else if (Array.isArray(value) && (kind === 'list' || key === 'items')) {
+        for (let index = 0; index < value.length; index++) this.schema(value[index], doc, [...at, key, index], depth + 1);
+      }
     }
   }
 
@@ -312,7 +461,8 @@ class ExamplesCheck {
     const reportKey = `${(site.usageDoc ?? site.valueDoc).uri}#${encodePointer(site.usageAt ?? site.valueAt)}|${encodePointer(site.schemaAt)}`;
     if (this.reported.has(reportKey)) return;
     this.reported.add(reportKey);
-    const errors = this.validator.validate(value, site.schemaDoc, site.schemaAt);
+    this.current?.reportedKeys.push(reportKey);
+    const errors = this.validator.validate(value, site.schemaDoc, site.schemaAt, this.current?.unitIds);
     if (!errors || errors.length === 0) return;
     const error = this.pickError(errors, value, site);
     if (!error) return;
@@ -376,7 +526,7 @@ class ExamplesCheck {
     const message = `Example does not match its schema: ${detail}; change the example or the schema so they agree.`;
     const schemaRelated = { at: site.schemaAt, message: 'The schema the example is checked against', doc: site.schemaDoc };
     if (site.usageAt) {
-      this.context.report({
+      this.emit({
         doc: site.usageDoc,
         at: site.usageAt,
         message,
@@ -394,7 +544,7 @@ class ExamplesCheck {
     const last = at[at.length - 1];
     const part = at.length > site.valueAt.length && (typeof last === 'number' || /^\d+$/.test(String(last))) && Array.isArray(valueAt(site.valueDoc.root, at.slice(0, -1)).value) ? 'value' : 'key';
     const related = site.schemaDoc === site.valueDoc && samePath(site.schemaAt, site.valueAt.slice(0, -1)) ? undefined : [schemaRelated];
-    this.context.report({ doc: site.valueDoc, at, part, message, related });
+    this.emit({ doc: site.valueDoc, at, part, message, related });
   }
 }
 

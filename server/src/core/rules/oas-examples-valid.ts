@@ -106,9 +106,8 @@ interface RootRecord {
   refs: Map<string, unknown>;
   operationParts: unknown[];
   unitIds: string[];
-  /** Containers first visited in this root (later roots skip them), and the report keys it used. */
+  /** Containers first visited in this root: later roots skip them, as a walk of the whole document does. */
   containers: { node: object; at: JsonPath }[];
-  reportedKeys: string[];
   /** What it reported, every document being the one analysed. */
   reports: SpecReport[];
   validations: number;
@@ -236,7 +235,7 @@ class ExamplesCheck {
       return;
     }
     const record: RootRecord = {
-      value, refs: new Map(), operationParts: operations ? this.partsOf(operations) : [], unitIds: [], containers: [], reportedKeys: [], reports: [], validations: 0,
+      value, refs: new Map(), operationParts: operations ? this.partsOf(operations) : [], unitIds: [], containers: [], reports: [], validations: 0,
     };
     const { refs, doc } = this.context;
     const outer = refs.observer;
@@ -288,7 +287,6 @@ class ExamplesCheck {
 
   private replay(record: RootRecord) {
     for (const { node, at } of record.containers) this.firstVisit(node, at);
-    for (const key of record.reportedKeys) this.reported.add(key);
     for (const report of record.reports) this.context.report(report);
     this.validator.countValidations(record.validations);
   }
@@ -461,7 +459,6 @@ class ExamplesCheck {
     const reportKey = `${(site.usageDoc ?? site.valueDoc).uri}#${encodePointer(site.usageAt ?? site.valueAt)}|${encodePointer(site.schemaAt)}`;
     if (this.reported.has(reportKey)) return;
     this.reported.add(reportKey);
-    this.current?.reportedKeys.push(reportKey);
     const errors = this.validator.validate(value, site.schemaDoc, site.schemaAt, this.current?.unitIds);
     if (!errors || errors.length === 0) return;
     const error = this.pickError(errors, value, site);

@@ -128,7 +128,8 @@ export class ExampleValidator {
     const location = this.locationOf(`${target.doc.uri}#${encodePointer(target.at)}`, target.doc, target.at);
     // The unit the answer depends on (it is dropped when anything it reaches changes); none
     // registered: the answer may change with nothing else changing, '' is never registered.
-    unitIds?.push(location.unitId ?? '');
+    const unitId = location.unitId ?? '';
+    if (unitIds && !unitIds.includes(unitId)) unitIds.push(unitId);
     if (location.ref === undefined) return undefined;
     this.validations++;
     // The same example against the same schema: the answer of an earlier version (the parser

@@ -114,6 +114,8 @@ interface RootRecord {
 }
 
 const ROOTS_KEY = 'oas-examples-valid/roots';
+const NOTHING_READ: Map<string, unknown> = new Map();
+const NOTHING = Object.freeze([]) as never[];
 /** What a recorded `$ref` is compared with when it now leads into another document: nothing recorded equals it. */
 const NOT_HERE = Symbol('another document');
 
@@ -254,7 +256,13 @@ class ExamplesCheck {
       this.current = undefined;
     }
     record.validations = this.validator.validationCount - validationsBefore;
-    if (this.currentCacheable) this.roots.set(key, record);
+    if (!this.currentCacheable) return;
+    // Most roots (a component without examples) read and report nothing: they share empty parts.
+    if (record.refs.size === 0) record.refs = NOTHING_READ;
+    for (const part of ['operationParts', 'unitIds', 'containers', 'reports'] as const) {
+      if (record[part].length === 0) (record as unknown as Record<string, readonly unknown[]>)[part] = NOTHING;
+    }
+    this.roots.set(key, record);
   }
 
   private stillHolds(record: RootRecord, value: unknown, operations?: Operation[]): boolean {

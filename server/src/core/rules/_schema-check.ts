@@ -1,6 +1,8 @@
 import { format as interpreterFormats, validate as interpret, type OutputUnit, type Schema } from '@cfworker/json-schema';
 import type { ErrorObject } from 'ajv';
 import { fullFormats } from 'ajv-formats/dist/formats';
+import { isRecord } from '../engine/spec-context';
+import { decodePointer, encodePointer, valueAt } from '../spec/refs';
 
 /**
  * Example values against schema copies, by a JSON Schema validator that interprets the schema
@@ -58,14 +60,14 @@ export class SchemaCheck {
     const keyword = unit.keyword;
     if (WRAPPER_KEYWORDS.has(keyword)) return undefined;
     const parentSchema = this.schemaAt(root, schemaPath.slice(0, -1));
-    if (!isObject(parentSchema)) return undefined;
-    let instancePath = toInstancePath(instance);
-    let data = valueAt(value, instance);
+    if (!isRecord(parentSchema)) return undefined;
+    let instancePath = encodePointer(instance);
+    let data = valueAt(value, instance).value;
     const params: Record<string, unknown> = {};
     let message: string | undefined;
     switch (keyword) {
       case 'type': {
-        const type = parentSchema[AJV_TYPE] ?? parentSchema.type;
+        const type = (parentSchema as Record<symbol, unknown>)[AJV_TYPE] ?? parentSchema.type;
         params.type = Array.isArray(type) ? type.join(',') : type;
         break;
       }
@@ -113,19 +115,19 @@ export class SchemaCheck {
         message = ajvMessage(keyword, parentSchema, data, unit.error, this.legacy);
     }
     if (keyword === 'propertyNames') {
-      instancePath = toInstancePath(instance.slice(0, -1));
-      data = valueAt(value, instance.slice(0, -1));
+      instancePath = encodePointer(instance.slice(0, -1));
+      data = valueAt(value, instance.slice(0, -1)).value;
     }
     return { keyword, instancePath, schemaPath: unit.keywordLocation, params, message, data, parentSchema } as ErrorObject;
   }
 
   /** The schema node at a path through schemas, where a `$ref` segment follows that node's ref. */
-  private schemaAt(root: unknown, path: string[]): unknown {
+  private schemaAt(root: unknown, path: readonly (string | number)[]): unknown {
     let node = root;
     for (const segment of path) {
       if (node === null || typeof node !== 'object') return undefined;
       const record = node as Record<string, unknown>;
-      node = segment === '$ref' && typeof record.$ref === 'string' ? this.resolve(record.$ref) : record[segment];
+      node = segment === '$ref' && typeof record.$ref === 'string' ? this.resolve(record.$ref) : record[String(segment)];
     }
     return node;
   }
@@ -143,12 +145,9 @@ export class SchemaCheck {
     const hash = uri.indexOf('#');
     let node = this.unitCopy(hash >= 0 ? uri.slice(0, hash) : uri);
     if (node === undefined) return undefined;
-    const fragment = hash >= 0 ? uri.slice(hash + 1) : '';
-    for (const segment of fragment ? fragment.slice(1).split('/') : []) {
-      if (node === null || typeof node !== 'object') return undefined;
-      const key = decodeURIComponent(segment).replace(/~1/g, '/').replace(/~0/g, '~');
-      node = (node as Record<string, unknown>)[key];
-    }
+    const path = decodePointer(hash >= 0 ? uri.slice(hash + 1) : '');
+    if (!path) return undefined;
+    node = valueAt(node, path).value;
     this.resolved.set(uri, node);
     return node;
   }
@@ -164,33 +163,15 @@ const WRAPPER_KEYWORDS = new Set(['$ref', '$recursiveRef', 'properties', 'patter
 function falseSchemaError(unit: OutputUnit, before: OutputUnit | undefined, value: unknown): ErrorObject | undefined {
   if (before && (before.keyword === 'additionalProperties' || before.keyword === 'unevaluatedProperties') && /^Property ".*" does not match/s.test(before.error)) return undefined;
   const instance = pointerSegments(unit.instanceLocation);
-  return { keyword: 'false schema', instancePath: toInstancePath(instance), schemaPath: unit.keywordLocation, params: {}, message: 'boolean schema is false', data: valueAt(value, instance) } as ErrorObject;
+  return { keyword: 'false schema', instancePath: encodePointer(instance), schemaPath: unit.keywordLocation, params: {}, message: 'boolean schema is false', data: valueAt(value, instance).value } as ErrorObject;
 }
 
-/** The `type` Ajv reports for a schema whose `nullable` the screen's copy spelled as a type. */
+/** The `type` Ajv reports for a schema whose `nullable` the copy spelled as a type. */
 const AJV_TYPE = Symbol('the type Ajv reports');
 
-function isObject(value: unknown): value is Record<string | symbol, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** `#/a~1b/0` (cfworker's URI-encoded pointers) as segments. */
+/** `#/a~1b/0` (cfworker's locations, URI-encoded pointers) as path segments; [] when unreadable. */
 function pointerSegments(location: string): string[] {
-  if (location.length <= 2) return [];
-  return location.slice(2).split('/').map((segment) => decodeURIComponent(segment).replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-
-function toInstancePath(segments: string[]): string {
-  return segments.map((segment) => '/' + segment.replace(/~/g, '~0').replace(/\//g, '~1')).join('');
-}
-
-function valueAt(value: unknown, segments: string[]): unknown {
-  let node = value;
-  for (const segment of segments) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[segment];
-  }
-  return node;
+  return (decodePointer(location.slice(1)) ?? []).map(String);
 }
 
 /** Ajv's message for a keyword whose message the rule prints as it is. */
@@ -288,14 +269,14 @@ const KEYWORD_KINDS: Record<string, string[]> = {
 function wellFormed(schema: Record<string, unknown>, legacy: boolean): boolean {
   for (const key in schema) {
     const kinds = key === 'exclusiveMinimum' || key === 'exclusiveMaximum' ? [legacy ? 'boolean' : 'number'] : KEYWORD_KINDS[key];
-    if (kinds && !kinds.includes(kindOf(schema[key]))) return false;
+    if (kinds && !kinds.includes(jsonKind(schema[key]))) return false;
   }
   const type = schema.type;
   if (type === undefined) return true;
   return (Array.isArray(type) ? type : [type]).every((name) => typeof name === 'string' && JSON_TYPES.has(name));
 }
 
-function kindOf(value: unknown): string {
+function jsonKind(value: unknown): string {
   return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
 }
 

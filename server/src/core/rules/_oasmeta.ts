@@ -1,6 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import { SchemaCheck, plainJsonSchema } from './_schema-check';
 import { isRecord, type SpecContext } from '../engine/spec-context';
+import { samePath } from '../engine/spec-helpers';
 import type { SpecDocument } from '../spec/document';
 import { decodePointer, encodePointer, valueAt } from '../spec/refs';
 import type { JsonPath } from '../types';
@@ -32,7 +33,15 @@ export class ExampleValidator {
   /** Units whose copy holds a `$ref` that led nowhere: registered again in each version, as the target may exist then. */
   private readonly unitsWithBrokenRefs = new Set<string>();
   private readonly documentIds = new Map<string, number>();
-  private readonly locations = new Map<string, SchemaLocation>();
+  /**
+   * Schema locations by their schema node (an object of one parse of one document): no pointer
+   * string is made per example, and an entry goes with its node. The few whose schema is no
+   * object (`true`), or whose node sits at a second path (a YAML alias), are kept by pointer.
+   */
+  private readonly locationsByNode = new WeakMap<object, SchemaLocation>();
+  private readonly locationsByPointer = new Map<string, SchemaLocation>();
+  /** Counts analyses: a location whose units could not be registered holds for its own only. */
+  private analysis = 0;
   private registering?: string;
   private unitsEverRegistered = 0;
   private copiedNodes = 0;
@@ -62,6 +71,7 @@ export class ExampleValidator {
   /** A new version: budgets start again, units whose value changed (and their dependents) are dropped. */
   private startAnalysis(context: SpecContext): void {
     this.context = context;
+    this.analysis++;
     this.copiedNodes = 0;
     this.validations = 0;
     this.exhausted = false;
@@ -88,12 +98,18 @@ export class ExampleValidator {
       this.unitsWithBrokenRefs.delete(id);
     }
     if (dropped.size > 0) this.check?.forget(dropped);
-    for (const [key, entry] of this.locations) {
-      // One on a dropped unit is stale; so is one whose units could not be registered (a budget
-      // ran out), which is tried again.
-      if (entry.unitId !== undefined && !dropped.has(entry.unitId)) continue;
-      this.locations.delete(key);
+    for (const [key, entry] of this.locationsByPointer) {
+      if (!this.holds(entry)) this.locationsByPointer.delete(key);
     }
+  }
+
+  /**
+   * A location on a dropped unit is stale (ids are never reused, so its unit is gone for good); so
+   * is one whose units could not be registered (a budget ran out) in an earlier analysis: it is
+   * tried again.
+   */
+  private holds(location: SchemaLocation): boolean {
+    return location.unitId !== undefined ? this.units.has(location.unitId) : location.madeIn === this.analysis;
   }
 
   /** Examples validated in this analysis (those a kept record stands for counted too). */
@@ -125,7 +141,7 @@ export class ExampleValidator {
     if (this.validations >= ExampleValidator.MAX_VALIDATIONS) this.exhausted = true;
     if (this.exhausted) return undefined;
     const target = this.referencedSchema(doc, schemaAt);
-    const location = this.locationOf(`${target.doc.uri}#${encodePointer(target.at)}`, target.doc, target.at);
+    const location = this.locationOf(target.doc, target.at);
     // The unit the answer depends on (it is dropped when anything it reaches changes); none
     // registered: the answer may change with nothing else changing, '' is never registered.
     const unitId = location.unitId ?? '';
@@ -171,11 +187,15 @@ export class ExampleValidator {
     return { doc: unit.doc, path: [...unit.path, ...rest.slice(1)] };
   }
 
-  /** The schema location `key`, its units registered (or, when that failed, without a ref). */
-  private locationOf(key: string, doc: SpecDocument, at: JsonPath): SchemaLocation {
-    let location = this.locations.get(key);
-    if (location) return location;
-    location = {};
+  /** The schema location at `at` in `doc`, its units registered (or, when that failed, without a ref). */
+  private locationOf(doc: SpecDocument, at: JsonPath): SchemaLocation {
+    const node = valueAt(doc.root, at).value;
+    const byNode = typeof node === 'object' && node !== null ? this.locationsByNode.get(node) : undefined;
+    if (byNode && byNode.doc === doc.uri && samePath(byNode.at, at) && this.holds(byNode)) return byNode;
+    const pointer = `${doc.uri}#${encodePointer(at)}`;
+    const byPointer = this.locationsByPointer.get(pointer);
+    if (byPointer) return byPointer;
+    const location: SchemaLocation = { doc: doc.uri, at, madeIn: this.analysis };
     try {
       const ref = this.refTo(doc, at);
       // A schema component is referred to by its id alone, anything else by a fragment of its unit.
@@ -185,7 +205,9 @@ export class ExampleValidator {
     } catch {
       // Not registered (a budget ran out, a `$ref` led nowhere): silent.
     }
-    this.locations.set(key, location);
+    // The node's first path keeps it by node; another path (an alias) or no object, by pointer.
+    if (typeof node === 'object' && node !== null && (!byNode || !this.holds(byNode))) this.locationsByNode.set(node, location);
+    else this.locationsByPointer.set(pointer, location);
     return location;
   }
 
@@ -283,8 +305,9 @@ export class ExampleValidator {
       for (const [key, item] of Object.entries(record)) {
         if (key === '$ref' && typeof item === 'string') { out.$ref = rewriteRef(item); continue; }
         if (!isNameMap) {
-          // Annotations no validator reads, and identifiers that would re-base pointers.
-          if (key === 'example' || key === 'examples' || key.startsWith('x-')) continue;
+          // Annotations no validator reads (held for every example's schema, they were a good part
+          // of the copies), and identifiers that would re-base pointers.
+          if (ANNOTATIONS.has(key) || key.startsWith('x-')) continue;
           if ((key === '$id' || key === '$schema' || key === '$anchor' || key === '$dynamicRef' || key === '$dynamicAnchor') && typeof item === 'string') continue;
           if (legacy && key === 'id' && typeof item === 'string') continue;
           if (key === 'required' && typeof item === 'boolean') continue;
@@ -308,6 +331,10 @@ export class ExampleValidator {
 
 /** A schema location examples are checked against: its ref, and the answers given there per example object. */
 interface SchemaLocation {
+  /** Where it is: the document's uri and the path in it. */
+  doc: string;
+  at: JsonPath;
+  madeIn: number;
   ref?: string;
   unitId?: string;
   answers?: WeakMap<object, ErrorObject[]>;
@@ -320,6 +347,9 @@ const MAX_UNITS_KEPT = 20_000;
 function isLegacy(context: SpecContext): boolean {
   return context.doc.version === '2.0' || context.doc.version === '3.0';
 }
+
+/** Schema keywords that only describe: neither a validator nor the rule's messages read them. */
+const ANNOTATIONS = new Set(['example', 'examples', 'description', 'title', '$comment', 'externalDocs', 'xml', 'deprecated', 'default']);
 
 /** Keys beside a `$ref` that never change what a value must look like. */
 const REF_SIBLINGS_WITHOUT_EFFECT = new Set(['$ref', 'description', 'summary', 'title', 'example', 'examples', '$comment']);

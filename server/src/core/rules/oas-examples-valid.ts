@@ -121,8 +121,8 @@ const NOT_HERE = Symbol('another document');
 
 class ExamplesCheck {
   private readonly validator: ExampleValidator;
-  /** The paths each node was visited at, per role (see `firstVisit`). */
-  private readonly visits = { container: new Map<object, JsonPath | JsonPath[]>(), schema: new Map<object, JsonPath | JsonPath[]>() };
+  /** The paths each container was visited at (see `firstVisit`). */
+  private readonly visits = new Map<object, JsonPath | JsonPath[]>();
   private readonly reported = new Set<string>();
   /** The editor's records of the last analysis, and of this one (undefined in the CLI). */
   private previousRoots?: Map<string, RootRecord>;
@@ -184,7 +184,7 @@ class ExamplesCheck {
     if (this.swagger2) {
       this.eachEntry(root.parameters, ['parameters'], (value, at) => this.parameter(value, doc, at));
       this.eachEntry(root.responses, ['responses'], (value, at) => this.swagger2Response(value, doc, at));
-      this.eachEntry(root.definitions, ['definitions'], (value, at) => this.schema(value, doc, at, 0));
+      this.eachEntry(root.definitions, ['definitions'], (value, at) => this.walkSchema(value, doc, at));
       return;
     }
     const components = isRecord(root.components) ? root.components : {};
@@ -194,7 +194,7 @@ class ExamplesCheck {
     this.eachEntry(components.responses, [...base, 'responses'], (value, at) => this.response(value, doc, at));
     this.eachEntry(components.headers, [...base, 'headers'], (value, at) => this.parameter(value, doc, at));
     this.eachEntry(components.mediaTypes, [...base, 'mediaTypes'], (value, at) => this.mediaType(undefined, value, doc, at));
-    this.eachEntry(components.schemas, [...base, 'schemas'], (value, at) => this.schema(value, doc, at, 0));
+    this.eachEntry(components.schemas, [...base, 'schemas'], (value, at) => this.walkSchema(value, doc, at));
   }
 
   private operation(operation: Operation) {
@@ -313,14 +313,13 @@ class ExamplesCheck {
   }
 
   /**
-   * True the first time a node is seen at `at` (shared components, reached through many `$ref`s,
-   * are judged once). `role` tells apart two visits of one node as different things (a media
-   * type, then the schema under it). Nodes are told apart by identity, not by a pointer string
-   * made for every node walked; the same object at another path is a YAML alias, judged at each
-   * place as before.
+   * True the first time a container (a parameter, response, media type...) is seen at `at`:
+   * shared components, reached through many `$ref`s, are judged once. Nodes are told apart by
+   * identity, not by a pointer string made for every node walked; the same object at another path
+   * is a YAML alias, judged at each place as before.
    */
-  private firstVisit(node: object, at: JsonPath, role: 'container' | 'schema' = 'container'): boolean {
-    const visits = this.visits[role];
+  private firstVisit(node: object, at: JsonPath): boolean {
+    const visits = this.visits;
     const seen = visits.get(node);
     if (!seen) {
       visits.set(node, at);
@@ -330,9 +329,9 @@ class ExamplesCheck {
       if (paths.some((path) => samePath(path, at))) return false;
       visits.set(node, [...paths, at]);
     }
-    // Schema nodes are walked from one root; a container (a component reached through `$ref`s)
-    // from the first root that reaches it, which later roots must know.
-    if (role === 'container') this.current?.containers.push({ node, at });
+    // A container (a component reached through `$ref`s) is walked from the first root that
+    // reaches it, which later roots must know.
+    this.current?.containers.push({ node, at });
     return true;
   }
 
@@ -427,30 +426,55 @@ class ExamplesCheck {
   /** A schema written inline at `at` (a `$ref` is judged where it points). */
   private schemaAt(schema: unknown, doc: SpecDocument, at: JsonPath) {
     if (isRecord(schema) && typeof schema.$ref === 'string') return;
-    this.schema(schema, doc, at, 0);
+    this.walkSchema(schema, doc, at);
   }
 
-  /** Schema Object `example` (and 3.1+ `examples`) of this schema and every subschema. */
+  /**
+   * Schema Object `example` (and 3.1+ `examples`) of this schema and every subschema. A schema
+   * node is reached only from its own place (a `$ref` is not followed; its target is walked as a
+   * component, or under the container that holds it, once), so no node is looked up as visited.
+   * The path is one array grown and shrunk as the walk goes, copied where an example is found: a
+   * large description has a few hundred thousand schema nodes and a few thousand examples.
+   */
+  private walkSchema(schema: unknown, doc: SpecDocument, at: JsonPath) {
+    this.schema(schema, doc, [...at], 0);
+  }
+
   private schema(schema: unknown, doc: SpecDocument, at: JsonPath, depth: number) {
     if (!isRecord(schema) || depth > MAX_SCHEMA_DEPTH || !this.validator.hasBudget) return;
     if (typeof schema.$ref === 'string' && depth > 0) return;
-    if (!this.firstVisit(schema, at, 'schema')) return;
-    if ('example' in schema) this.check({ value: schema.example, valueDoc: doc, valueAt: [...at, 'example'], schemaDoc: doc, schemaAt: at, origin: 'schema' });
+    if ('example' in schema) {
+      const schemaAt = [...at];
+      this.check({ value: schema.example, valueDoc: doc, valueAt: [...schemaAt, 'example'], schemaDoc: doc, schemaAt, origin: 'schema' });
+    }
     if (this.schemaExamplesKeyword && Array.isArray(schema.examples)) {
-      schema.examples.forEach((value, index) => this.check({ value, valueDoc: doc, valueAt: [...at, 'examples', index], schemaDoc: doc, schemaAt: at, origin: 'schema' }));
+      const schemaAt = [...at];
+      schema.examples.forEach((value, index) => this.check({ value, valueDoc: doc, valueAt: [...schemaAt, 'examples', index], schemaDoc: doc, schemaAt, origin: 'schema' }));
     }
     // The schema's own keys, looked up once each (a schema has a few of the keywords that hold subschemas).
     for (const key in schema) {
       const kind = SCHEMA_CHILDREN.get(key);
       if (!kind) continue;
       const value = schema[key];
+      at.push(key);
       if (kind === 'map') {
-        if (isRecord(value)) for (const name in value) this.schema(value[name], doc, [...at, key, name], depth + 1);
+        if (isRecord(value)) {
+          for (const name in value) {
+            at.push(name);
+            this.schema(value[name], doc, at, depth + 1);
+            at.pop();
+          }
+        }
       } else if (isRecord(value)) {
-        this.schema(value, doc, [...at, key], depth + 1);
+        this.schema(value, doc, at, depth + 1);
       } else if (Array.isArray(value) && (kind === 'list' || key === 'items')) {
-        for (let index = 0; index < value.length; index++) this.schema(value[index], doc, [...at, key, index], depth + 1);
+        for (let index = 0; index < value.length; index++) {
+          at.push(index);
+          this.schema(value[index], doc, at, depth + 1);
+          at.pop();
+        }
       }
+      at.pop();
     }
   }
 

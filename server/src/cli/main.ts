@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { applyEdits, collectFixAllEdits } from '../core/engine/fix-all';
@@ -16,7 +16,7 @@ import { renderRuleDoc, renderRuleIndex } from '../core/docs';
 import type { Diagnostic } from '../core/types';
 import { NodeWorkspaceHost } from '../host/node-host';
 import { findConfigFile, readConfigFile } from '../host/config-file';
-import { collectFiles } from '../host/files';
+import { collectFiles, readTextFile } from '../host/files';
 import { formatJson, formatSarif, formatText, type OutputFormat } from './format';
 import { version as VERSION } from '../../../package.json';
 
@@ -179,7 +179,7 @@ function displayName(file: string, cwd: string): string {
 
 function safeRead(file: string): string | undefined {
   try {
-    return readFileSync(file, 'utf8');
+    return readTextFile(file);
   } catch {
     return undefined;
   }

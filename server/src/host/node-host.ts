@@ -1,5 +1,6 @@
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
+import { readTextFile } from './files';
 import { URI } from 'vscode-uri';
 import type { WorkspaceHost } from '../core/spec/refs';
 
@@ -35,7 +36,7 @@ export class NodeWorkspaceHost implements WorkspaceHost {
     try {
       const stats = statSync(path);
       if (!stats.isFile() || stats.size > this.maxFileSize) return undefined;
-      return readFileSync(path, 'utf8');
+      return readTextFile(path);
     } catch {
       return undefined;
     }

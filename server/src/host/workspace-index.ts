@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { URI } from 'vscode-uri';
 import { detectFileKind } from '../core/detect';
 import type { SpecDocument } from '../core/spec/document';
@@ -6,7 +6,7 @@ import { parseSpecDocumentFast } from '../core/spec/chunked-yaml';
 import { extractRoutes, looksLikeRouteCode } from '../core/code/extract';
 import { codeWorkspaceView, type CodeWorkspaceView } from '../core/engine/code-context';
 import type { CodeFile } from '../core/code/model';
-import { collectFiles } from './files';
+import { collectFiles, readTextFile } from './files';
 
 export interface OpenDocuments {
   /** Text of an open document (the editor's copy wins over the disk). */
@@ -116,7 +116,7 @@ export class WorkspaceIndex {
     if (cached && cached.mtimeMs === stats.mtimeMs) return cached.doc ?? undefined;
     let doc: SpecDocument | null = null;
     try {
-      const text = readFileSync(file, 'utf8');
+      const text = readTextFile(file);
       const kind = detectFileKind(file, text);
       if (kind.kind === 'spec') doc = parseSpecDocumentFast(uri, text, kind.format);
     } catch {
@@ -133,7 +133,7 @@ export class WorkspaceIndex {
     if (cached && cached.mtimeMs === stats.mtimeMs) return cached.text ?? undefined;
     let text: string | null = null;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readTextFile(file);
     } catch {
       text = null;
     }

@@ -36,7 +36,9 @@ export function walkObjects(root: unknown, visit: (value: Record<string, unknown
     visit(record, path);
     const parent = path[path.length - 1];
     const grandparent = path[path.length - 2];
-    for (const key of Object.keys(record)) {
+    // `for...in` reads the object's enumeration cache; `Object.keys` made an array per object.
+    // Document values are plain objects and arrays, with nothing enumerable inherited.
+    for (const key in record) {
       if (isDataKey(key, parent, grandparent, record[key])) continue;
       path.push(key); step(record[key]); path.pop();
     }

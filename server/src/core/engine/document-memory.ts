@@ -18,6 +18,8 @@ class Dependencies {
   /** The analysis it was last judged in, and the answer then. */
   judgedIn = -1;
   valid = false;
+  /** The record of a check that read these and reported nothing, shared by every rule that did (most). */
+  quietRecord?: PathItemRecord;
   constructor(
     readonly key: string,
     readonly value: unknown,
@@ -275,9 +277,10 @@ export class DocumentMemory {
     // Reports placed in another document (or pointing there) are not re-located from a record.
     if (reports.some((report) => (report.doc && report.doc !== context.doc) || report.related?.some((related) => (related.doc && related.doc !== context.doc) || related.uri))) return undefined;
     if (!dependencies) return undefined;
+    if (reports.length === 0) return dependencies.quietRecord ??= { dependencies, reports: NO_REPORTS };
     return {
       dependencies,
-      reports: reports.length === 0 ? NO_REPORTS : reports.map(({ fix, doc: _doc, related, ...report }) => ({
+      reports: reports.map(({ fix, doc: _doc, related, ...report }) => ({
         ...report,
         related: related?.map(({ doc: _relatedDoc, ...rest }) => rest),
         fix: fix && { title: fix.title, isPreferred: fix.isPreferred },

@@ -302,7 +302,8 @@ export class ExampleValidator {
       const record = value as Record<string, unknown>;
       const out: Record<string, unknown> = {};
       const isNameMap = SCHEMA_MAP_KEYS.has(parentKey);
-      for (const [key, item] of Object.entries(record)) {
+      for (const key in record) {
+        const item = record[key];
         if (key === '$ref' && typeof item === 'string') { out.$ref = rewriteRef(item); continue; }
         if (!isNameMap) {
           // Annotations no validator reads (held for every example's schema, they were a good part

@@ -24,8 +24,11 @@ const MAX_REF_CHAIN = 32;
 export function decodePointer(fragment: string): JsonPath | undefined {
   if (fragment === '' || fragment === '/') return fragment === '' ? [] : [''];
   if (!fragment.startsWith('/')) return undefined;
+  const segments = fragment.slice(1).split('/');
+  // Most pointers escape nothing: their segments are the names as written.
+  if (!fragment.includes('%') && !fragment.includes('~')) return segments;
   try {
-    return fragment.slice(1).split('/').map((segment) => decodeURIComponent(segment).replace(/~1/g, '/').replace(/~0/g, '~'));
+    return segments.map((segment) => decodeURIComponent(segment).replace(/~1/g, '/').replace(/~0/g, '~'));
   } catch {
     return undefined;
   }

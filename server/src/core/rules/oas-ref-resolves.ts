@@ -36,12 +36,14 @@ export default defineRule({
     for (const { at, value } of containers) {
       if (typeof value.$ref === 'string' && !isForeignId(value)) report(context, at, verdictOf(value.$ref));
     }
-    // Each distinct ref of a unit is judged once; its sites are listed only when it is broken.
+    // Each distinct ref of a unit is judged once; its sites are found only when it is broken.
     for (const unit of units) {
-      for (const { ref, sites } of refsOf(unit.value, unit.at)) {
+      for (const ref of refsOf(unit.value, unit.at)) {
         const message = verdictOf(ref);
         if (!message) continue;
-        for (const site of sites) if (!isForeignId(site.object)) report(context, [...unit.at, ...site.path], message);
+        walkObjects(unit.value, (object, path) => {
+          if (object.$ref === ref && !isForeignId(object)) report(context, [...path], message);
+        }, unit.at);
       }
     }
   },
@@ -65,34 +67,25 @@ function problemOf(context: SpecContext, ref: string): string | undefined {
   return undefined;
 }
 
-interface RefSites {
-  ref: string;
-  /** The objects holding it, with their paths below the unit. */
-  sites: { object: Record<string, unknown>; path: JsonPath }[];
-}
-
 /**
- * Per unit value (and where it sits, which decides what is data): its distinct refs with the
- * objects holding each. The editor's parser keeps the value of every unchanged unit, so a
- * keystroke walks only the unit it changed.
+ * Per unit value (and where it sits, which decides what is data): its distinct refs. The editor's
+ * parser keeps the value of every unchanged unit, so a keystroke walks only the unit it changed.
+ * The places of a ref are not kept: a broken one's are found by walking its unit again, and most
+ * refs are not broken (GitHub's description: 9,344 places, 7,621 distinct refs by unit).
  */
-const refsByValue = new WeakMap<object, Map<string, RefSites[]>>();
+const refsByValue = new WeakMap<object, Map<string, string[]>>();
 
-function refsOf(value: unknown, at: JsonPath): RefSites[] {
+function refsOf(value: unknown, at: JsonPath): string[] {
   if (value === null || typeof value !== 'object') return [];
   const place = `${String(at[at.length - 2])}\u0000${String(at[at.length - 1])}`;
   let byPlace = refsByValue.get(value);
   const known = byPlace?.get(place);
   if (known) return known;
-  const byRef = new Map<string, RefSites>();
-  walkObjects(value, (object, path) => {
-    const ref = object.$ref;
-    if (typeof ref !== 'string') return;
-    let entry = byRef.get(ref);
-    if (!entry) byRef.set(ref, entry = { ref, sites: [] });
-    entry.sites.push({ object, path: path.slice(at.length) });
+  const distinct = new Set<string>();
+  walkObjects(value, (object) => {
+    if (typeof object.$ref === 'string') distinct.add(object.$ref);
   }, at);
-  const refs = [...byRef.values()];
+  const refs = [...distinct];
   if (!byPlace) refsByValue.set(value, byPlace = new Map());
   byPlace.set(place, refs);
   return refs;

@@ -12,6 +12,7 @@ import { reuseUnchangedValues } from '../server/src/core/spec/value-reuse';
 import { SchemaCheck, plainJsonSchema } from '../server/src/core/rules/_schema-check';
 import { ExampleValidator } from '../server/src/core/rules/_oasmeta';
 import examplesRule from '../server/src/core/rules/oas-examples-valid';
+import { defineRule } from '../server/src/core/rules/rule';
 import { NO_FILES_HOST } from './support/workspace';
 import { CORPUS_API_DIR, filesUnder } from './support/corpus';
 
@@ -192,11 +193,13 @@ function oracleFor(check: { unitCopy(id: string): unknown; legacy: boolean }, re
 
 test('in the editor, unchanged roots replay their findings and every analysis equals a fresh one', () => {
   const uri = 'file:///pets.yaml';
-  const version = (ownerIdType: string, sharedExample: string, secondPathNote: string) => `openapi: 3.0.3
+  const version = (ownerIdType: string, sharedExample: string, secondPathNote: string, notFoundExample = '{ detail: missing }', limitExample = '10') => `openapi: 3.0.3
 info: { title: Pets, version: 1.0.0 }
 paths:
   /pets:
     get:
+      parameters:
+        - $ref: '#/components/parameters/Limit'
       responses:
         '200':
           description: A pet
@@ -228,14 +231,26 @@ components:
     Problem: { type: object, required: [title], properties: { title: { type: string } } }
   examples:
     Shared: { value: ${sharedExample} }
+  parameters:
+    Limit: { name: limit, in: query, schema: { type: integer, maximum: 100 }, example: ${limitExample} }
   responses:
     NotFound:
       description: Not found
       content:
         application/json:
           schema: { $ref: '#/components/schemas/Problem' }
-          example: { detail: missing }
+          example: ${notFoundExample}
 `;
+  // As in a full analysis, another rule reads every operation's parameters and responses first:
+  // the examples rule then gets them resolved, without following their refs itself.
+  const readsOperationsFirst = defineRule({
+    id: 'reads-operations-first', severity: 'info', description: 'Reads every operation first.', appliesTo: ['spec'], fixable: false,
+    docs: { rationale: 'A test rule.', bad: '', good: '', references: [] },
+    checkSpec(context) {
+      for (const operation of context.operations()) { context.parameters(operation); context.responses(operation); }
+    },
+  });
+  const rules = [readsOperationsFirst, examplesRule];
   const memory = new DocumentMemory();
   let previous: ReturnType<typeof parseSpecDocument> | undefined;
   const analyse = (text: string) => {
@@ -243,8 +258,8 @@ components:
     const doc = parseSpecDocument(uri, text, 'yaml');
     if (previous) reuseUnchangedValues(previous.root, doc.root);
     previous = doc;
-    const incremental = analyzeSpecDocument(doc, { host: NO_FILES_HOST, rules: [examplesRule], memory }).diagnostics;
-    const fresh = analyzeSpecDocument(parseSpecDocument(uri, text, 'yaml'), { host: NO_FILES_HOST, rules: [examplesRule] }).diagnostics;
+    const incremental = analyzeSpecDocument(doc, { host: NO_FILES_HOST, rules, memory }).diagnostics;
+    const fresh = analyzeSpecDocument(parseSpecDocument(uri, text, 'yaml'), { host: NO_FILES_HOST, rules }).diagnostics;
     assert.deepEqual(incremental, fresh);
     return incremental.map((d) => `${d.range.start.line}: ${d.message}`);
   };
@@ -262,4 +277,7 @@ components:
   // An example behind a `$ref` changes, its path item does not.
   assert.equal(analyse(version('string', '{ id: "2", owner: { id: "3" } }', 'two')).length, 3);
   assert.equal(analyse(version('integer', '{ id: "2", owner: { id: 3 } }', 'two')).length, 2);
+  // A response and a parameter the operations reach through `$ref`s change, their path items do not.
+  assert.equal(analyse(version('integer', '{ id: "2", owner: { id: 3 } }', 'two', '{ title: missing }')).length, 1);
+  assert.equal(analyse(version('integer', '{ id: "2", owner: { id: 3 } }', 'two', '{ title: missing }', '500')).length, 2);
 });

@@ -96,14 +96,16 @@ function hasExternalRef(doc: SpecDocument): boolean {
 /**
  * What one root of the walk (a path item, a component entry) read and reported, kept in the editor
  * between analyses: typing in one path item of a large description must not walk and look up its
- * thousands of other examples again. The record holds while the root is the same object, every
- * `$ref` it followed leads to the same object, its operations resolve to the same parameters and
- * responses, and the schema units it validated against are still registered (a changed unit, and
- * every unit that refers to it, is dropped: `ExampleValidator`).
+ * thousands of other examples again. The record holds while the root is the same object, its
+ * operations are the same objects, every `$ref` it followed (those of its operations' parameters
+ * and responses included) leads to the same object, and the schema units it validated against are
+ * still registered (a changed unit, and every unit that refers to it, is dropped:
+ * `ExampleValidator`).
  */
 interface RootRecord {
   value: unknown;
   refs: Map<string, unknown>;
+  /** Per operation: its path item and operation objects, and whether it is in another document. */
   operationParts: unknown[];
   unitIds: string[];
   /** Containers first visited in this root: later roots skip them, as a walk of the whole document does. */
@@ -237,7 +239,7 @@ class ExamplesCheck {
       return;
     }
     const record: RootRecord = {
-      value, refs: new Map(), operationParts: operations ? this.partsOf(operations) : [], unitIds: [], containers: [], reports: [], validations: 0,
+      value, refs: new Map(), operationParts: operations ? this.operationObjects(operations) : [], unitIds: [], containers: [], reports: [], validations: 0,
     };
     const { refs, doc } = this.context;
     const outer = refs.observer;
@@ -250,6 +252,7 @@ class ExamplesCheck {
     };
     const validationsBefore = this.validator.validationCount;
     try {
+      if (operations) this.followOperationRefs(operations);
       walk();
     } finally {
       refs.observer = outer;
@@ -274,23 +277,43 @@ class ExamplesCheck {
     }
     if (!record.unitIds.every((id) => this.validator.hasUnit(id))) return false;
     if (operations) {
-      const parts = this.partsOf(operations);
-      if (parts.length !== record.operationParts.length || parts.some((part, index) => part !== record.operationParts[index])) return false;
+      const parts = record.operationParts;
+      if (parts.length !== operations.length * 3) return false;
+      for (let i = 0; i < operations.length; i++) {
+        const operation = operations[i];
+        if (parts[3 * i] !== operation.pathItem || parts[3 * i + 1] !== operation.operation || parts[3 * i + 2] !== this.elsewhere(operation.doc)) return false;
+      }
     }
     // Replayed, its examples count against the budget as if walked: the walk must stop where a full one would.
     return this.validator.validationCount + record.validations <= ExampleValidator.MAX_VALIDATIONS;
   }
 
-  /** The objects a path item's operations resolve to (the engine's shared reading, resolved before this rule may run). */
-  private partsOf(operations: Operation[]): unknown[] {
-    const parts: unknown[] = [];
-    const here = (doc: SpecDocument) => (doc === this.context.doc ? undefined : NOT_HERE);
+  private operationObjects(operations: Operation[]): unknown[] {
+    return operations.flatMap((operation) => [operation.pathItem, operation.operation, this.elsewhere(operation.doc)]);
+  }
+
+  private elsewhere(doc: SpecDocument): typeof NOT_HERE | undefined {
+    return doc === this.context.doc ? undefined : NOT_HERE;
+  }
+
+  /**
+   * Follows the `$ref`s of the operations' parameters and responses while the root is recorded, so
+   * that they are among its refs: the walk reads them through the engine's shared reading
+   * (`context.parameters`), which another rule may have resolved first, unobserved. Checking the
+   * refs again is cheap; resolving every operation's parameters and responses on each keystroke,
+   * to compare them, allocated 12.6 of the 38 MB a keystroke in GitHub's description allocated.
+   */
+  private followOperationRefs(operations: Operation[]) {
+    const follow = (raw: unknown, doc: SpecDocument) => {
+      if (isRecord(raw) && typeof raw.$ref === 'string') this.context.refs.resolveChain(doc, raw.$ref);
+    };
     for (const operation of operations) {
-      parts.push(operation.pathItem, operation.operation, here(operation.doc));
-      for (const parameter of this.context.parameters(operation)) parts.push(parameter.value, here(parameter.doc));
-      for (const { response } of this.context.responses(operation)) parts.push(response.value, here(response.doc));
+      for (const list of [operation.pathItem.parameters, operation.operation.parameters]) {
+        if (Array.isArray(list)) for (const raw of list) follow(raw, operation.doc);
+      }
+      const responses = operation.operation.responses;
+      if (isRecord(responses)) for (const status in responses) follow(responses[status], operation.doc);
     }
-    return parts;
   }
 
   private replay(record: RootRecord) {

@@ -352,8 +352,8 @@ function isLegacy(context: SpecContext): boolean {
 /** Schema keywords that only describe: neither a validator nor the rule's messages read them. */
 const ANNOTATIONS = new Set(['example', 'examples', 'description', 'title', '$comment', 'externalDocs', 'xml', 'deprecated', 'default']);
 
-/** Keys beside a `$ref` that never change what a value must look like. */
-const REF_SIBLINGS_WITHOUT_EFFECT = new Set(['$ref', 'description', 'summary', 'title', 'example', 'examples', '$comment']);
+/** Keys beside a `$ref` that never change what a value must look like: the annotations, and a Reference Object's `summary`. */
+const REF_SIBLINGS_WITHOUT_EFFECT = new Set(['$ref', 'summary', ...ANNOTATIONS]);
 
 /** `components/schemas/<name>` (2.0: `definitions/<name>`): a unit that is a Schema Object as a whole. */
 function isSchemaUnit(unitPath: JsonPath): boolean {

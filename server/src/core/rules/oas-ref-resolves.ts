@@ -36,15 +36,19 @@ export default defineRule({
     for (const { at, value } of containers) {
       if (typeof value.$ref === 'string' && !isForeignId(value)) report(context, at, verdictOf(value.$ref));
     }
-    // Each distinct ref of a unit is judged once; its sites are found only when it is broken.
+    // Each distinct ref of a unit is judged once; its places are found, in one more walk of the
+    // unit, only when one is broken.
     for (const unit of units) {
+      const broken = new Map<string, string>();
       for (const ref of refsOf(unit.value, unit.at)) {
         const message = verdictOf(ref);
-        if (!message) continue;
-        walkObjects(unit.value, (object, path) => {
-          if (object.$ref === ref && !isForeignId(object)) report(context, [...path], message);
-        }, unit.at);
+        if (message) broken.set(ref, message);
       }
+      if (broken.size === 0) continue;
+      walkObjects(unit.value, (object, path) => {
+        const message = typeof object.$ref === 'string' ? broken.get(object.$ref) : undefined;
+        if (message && !isForeignId(object)) report(context, [...path], message);
+      }, unit.at);
     }
   },
 });
